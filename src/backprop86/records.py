@@ -1,0 +1,210 @@
+"""What training returns and writes: per-network scalars, error traces, weights, activities.
+
+Files (see docs/records.md for every column and array name):
+
+* ``<name>.csv`` : one row per network, scalars only (:meth:`EnsembleRecords.table`).
+* ``<name>.npz`` : the arrays (:meth:`EnsembleRecords.save_arrays`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .atomic import atomic_path
+from .network import NetworkSpec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .trainer import TrainConfig
+
+CENSORED = -1  # the first-sweep value of a criterion a network never met
+
+
+@dataclass
+class EnsembleRecords:
+    """Results of training K networks.
+
+    Attributes
+    ----------
+    seeds : (K,) int
+    criteria : names of the monitored criteria, in the order of ``first_sweep``.
+    first_sweep : list of (K,) int, the first sweep at which each criterion held;
+        ``CENSORED`` (-1) if it never did before the network stopped.
+    stop : name of the stopping criterion (``budget`` for a fixed number of sweeps).
+    sweeps : (K,) int, weight changes made (sweeps in batch mode) when the network stopped.
+    converged : (K,) bool, whether it met ``stop`` (always False for ``budget``).
+    final_error : (K,) the error E at the end.
+    error_values, error_offsets : the error after every sweep, ragged: network i's errors
+        at sweeps 0..sweeps[i] are ``error_values[error_offsets[i]:error_offsets[i+1]]``.
+    initial, final : parameter name to (K, ...) weights at the start and the end.
+    activity : non-input group name to (K, P, n_units) activities at the end.
+    snapshots : sweep to {parameter name: (K, ...)}; a network that stopped earlier
+        contributes its final weights.
+    meta : the network spec and training config, as plain data.
+    """
+
+    seeds: np.ndarray
+    criteria: tuple[str, ...]
+    first_sweep: list[np.ndarray]
+    stop: str
+    sweeps: np.ndarray
+    converged: np.ndarray
+    final_error: np.ndarray
+    initial: dict[str, np.ndarray]
+    final: dict[str, np.ndarray]
+    activity: dict[str, np.ndarray]
+    snapshots: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+    error_values: np.ndarray | None = None
+    error_offsets: np.ndarray | None = None
+    _segments: list = field(default_factory=list, repr=False)
+
+    # ---- built by the trainer -------------------------------------------------------------
+    @classmethod
+    def empty(cls, spec: NetworkSpec, seeds: np.ndarray, config: "TrainConfig", n_cases: int,
+              initial: dict[str, np.ndarray]) -> "EnsembleRecords":
+        k = len(seeds)
+        return cls(
+            seeds=seeds,
+            criteria=tuple(config.monitor),
+            first_sweep=[np.full(k, CENSORED, dtype=np.int64) for _ in config.monitor],
+            stop=config.stop,
+            sweeps=np.full(k, CENSORED, dtype=np.int64),
+            converged=np.zeros(k, dtype=bool),
+            final_error=np.full(k, np.nan),
+            initial={n: a.copy() for n, a in initial.items()},
+            final={n: np.full_like(a, np.nan) for n, a in initial.items()},
+            activity={g: np.full((k, n_cases, spec.groups[g]), np.nan) for g in spec.order},
+            meta={"network": spec.to_dict(), "config": _config_dict(config)},
+        )
+
+    def store_snapshot(self, sweep: int, live: np.ndarray, params: dict[str, np.ndarray]):
+        snap = self.snapshots.setdefault(
+            sweep, {n: np.full_like(a, np.nan) for n, a in self.initial.items()})
+        for n, a in params.items():
+            snap[n][live] = a
+
+    def store_trace(self, live: np.ndarray, trace: list[np.ndarray], start: int):
+        if trace:
+            self._segments.append((live.copy(), start, np.stack(trace)))
+
+    def finish(self, idx: np.ndarray, sweep: int, error: np.ndarray,
+               params: dict[str, np.ndarray], activity: dict[str, np.ndarray], done: np.ndarray):
+        self.sweeps[idx] = sweep
+        self.final_error[idx] = error
+        if self.stop != "budget":
+            self.converged[idx] = self.first_sweep[self.criteria.index(self.stop)][idx] >= 0
+        for n, a in params.items():
+            self.final[n][idx] = a[done]
+        for g in self.activity:
+            self.activity[g][idx] = activity[g][done].transpose(0, 2, 1)
+
+    def fill_snapshots(self):
+        """Networks that stopped before a snapshot sweep keep their final weights there."""
+        for sweep, snap in self.snapshots.items():
+            stopped = self.sweeps < sweep
+            for n in snap:
+                snap[n][stopped] = self.final[n][stopped]
+        lengths = self.sweeps + 1
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        values = np.full(offsets[-1], np.nan)
+        for live, start, block in self._segments:
+            rows = np.arange(block.shape[0])
+            values[offsets[live][None, :] + start + rows[:, None]] = block
+        self.error_values, self.error_offsets = values, offsets
+        self._segments = []
+
+    # ---- for users ------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.seeds)
+
+    def error_curve(self, i: int) -> np.ndarray:
+        """Error after sweeps 0..sweeps[i] of network i (sweep 0: the initial weights)."""
+        return self.error_values[self.error_offsets[i]:self.error_offsets[i + 1]]
+
+    def sweeps_to(self, criterion: str) -> np.ndarray:
+        """(K,) first sweep at which ``criterion`` held, ``CENSORED`` (-1) if never."""
+        return self.first_sweep[self.criteria.index(criterion)]
+
+    def table(self) -> pd.DataFrame:
+        """One row per network: seed, stop, sweeps, converged, final_error and
+        ``sweeps_to_<criterion>`` for every monitored criterion (empty when censored)."""
+        columns = {
+            "seed": self.seeds,
+            "stop": self.stop,
+            "sweeps": self.sweeps,
+            "converged": self.converged,
+            "final_error": self.final_error,
+        }
+        for name, first in zip(self.criteria, self.first_sweep):
+            columns[f"sweeps_to_{name}"] = pd.array(
+                np.where(first >= 0, first, 0), dtype="Int64").copy()
+            columns[f"sweeps_to_{name}"][first < 0] = pd.NA
+        return pd.DataFrame(columns)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every array under its documented name (the keys of the ``.npz`` file)."""
+        out = {
+            "seeds": self.seeds,
+            "sweeps": self.sweeps,
+            "converged": self.converged,
+            "final_error": self.final_error,
+            "error_values": self.error_values,
+            "error_offsets": self.error_offsets,
+            "meta": np.array(json.dumps({**self.meta, "criteria": list(self.criteria),
+                                         "stop": self.stop})),
+        }
+        for name, first in zip(self.criteria, self.first_sweep):
+            out[f"first_sweep/{name}"] = first
+        for n, a in self.initial.items():
+            out[f"initial/{n}"] = a
+        for n, a in self.final.items():
+            out[f"final/{n}"] = a
+        for g, a in self.activity.items():
+            out[f"activity/{g}"] = a
+        for sweep, snap in sorted(self.snapshots.items()):
+            for n, a in snap.items():
+                out[f"snapshot/{sweep}/{n}"] = a
+        return out
+
+    def save_arrays(self, path: str | Path) -> None:
+        """Write :meth:`arrays` to a compressed ``.npz`` file, atomically."""
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **self.arrays())
+
+    @classmethod
+    def load_arrays(cls, path: str | Path) -> "EnsembleRecords":
+        """Read a file written by :meth:`save_arrays`."""
+        with np.load(path, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+        meta = json.loads(str(data.pop("meta")))
+        criteria = tuple(meta.pop("criteria"))
+        stop = meta.pop("stop")
+
+        def group(prefix):
+            return {k[len(prefix):]: v for k, v in data.items() if k.startswith(prefix)}
+
+        snapshots: dict[int, dict[str, np.ndarray]] = {}
+        for key, v in group("snapshot/").items():
+            sweep, name = key.split("/", 1)
+            snapshots.setdefault(int(sweep), {})[name] = v
+        first = group("first_sweep/")
+        return cls(seeds=data["seeds"], criteria=criteria,
+                   first_sweep=[first[c] for c in criteria], stop=stop,
+                   sweeps=data["sweeps"], converged=data["converged"],
+                   final_error=data["final_error"], initial=group("initial/"),
+                   final=group("final/"), activity=group("activity/"), snapshots=snapshots,
+                   meta=meta, error_values=data["error_values"],
+                   error_offsets=data["error_offsets"])
+
+
+def _config_dict(config: "TrainConfig") -> dict:
+    d = asdict(config)
+    d["rule"]["phases"] = [list(p.values()) for p in d["rule"]["phases"]]
+    return d

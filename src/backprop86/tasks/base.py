@@ -1,0 +1,126 @@
+"""What a task is: its variants, each with its network, patterns, paper defaults (every value
+with its citation and confidence tag) and the scores that say what the hidden units learned.
+
+Setting keys every variant understands (the training rule); a variant may add its own
+(for example ``hidden`` or ``split``). See :data:`COMMON_SETTINGS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from ..network import NetworkSpec
+from ..records import EnsembleRecords
+from ..trainer import Patterns
+
+# Confidence tags, as in PAPER_FACTS.md.
+CONFIDENCE = {
+    "P-img": "read from a scan of the printed figure or table",
+    "P-txt": "printed text, transcribed by third parties",
+    "S": "secondary summary of the paper",
+    "D": "derived here from printed values",
+    "UNCONFIRMED": "not stated by the papers: an assumption of this reproduction, ablated",
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A default value with where it comes from.
+
+    ``source`` cites the figure, table, equation or page; ``confidence`` is one of
+    :data:`CONFIDENCE`; ``note`` says why, where the value is an assumption.
+    """
+
+    value: Any
+    source: str
+    confidence: str
+    note: str = ""
+
+    def __post_init__(self):
+        if self.confidence not in CONFIDENCE:
+            raise ValueError(f"confidence {self.confidence!r} not in {sorted(CONFIDENCE)}")
+
+
+# The papers' rule; tasks override values and cite their own figure where they can.
+COMMON_SETTINGS: dict[str, Setting] = {
+    "eps": Setting(0.5, "PDP ch. 8 p. 331 (XOR, parity runs)", "S"),
+    "alpha": Setting(0.9, "PDP ch. 8 p. 330: 'in most of our simulations alpha was about 0.9'",
+                     "S"),
+    "schedule": Setting(None, "Nature eq. 9 (one eps, alpha throughout)", "P-txt",
+                        "null, or [[start_sweep, eps, alpha], ...] overriding eps and alpha"),
+    "weight_decay": Setting(0.0, "Nature eqs 8-9 (no decay except in Fig. 4)", "P-txt"),
+    "decay_start": Setting(0, "Nature Fig. 4 caption (decay after each weight change)", "P-txt"),
+    "mode": Setting("batch", "Nature p. 535: accumulate dE/dw over all cases, then change",
+                    "P-txt"),
+    "pattern_order": Setting("fixed", "only used in pattern mode (an ablation)", "UNCONFIRMED"),
+    "reduction": Setting("sum", "Nature eq. 3: E is a sum over cases and outputs", "P-txt"),
+    "margin": Setting(None, "Nature eq. 3 (no margin except in Fig. 4)", "P-txt"),
+    "margin_mode": Setting("to_bound", "Nature Fig. 4 caption; PAPER_FACTS A.2 reading",
+                           "UNCONFIRMED"),
+    "init_range": Setting(0.3, "Nature Fig. 1 caption: uniform between -0.3 and 0.3", "P-txt"),
+    "input_coding": Setting("binary", "Nature Fig. 1 / PDP tables: inputs are 0 or 1", "P-img",
+                            "binary (0/1) or bipolar (-1/+1, an ablation)"),
+    "budget": Setting(10_000, "papers give no budget; generous so slow runs are not cut",
+                      "UNCONFIRMED"),
+    "stop": Setting("within_0.1", "papers give no criterion (PAPER_FACTS E.3-4)", "UNCONFIRMED",
+                    "the strictest monitored criterion, so every criterion is answered"),
+    "monitor": Setting(["correct_side", "within_0.4", "within_0.2", "within_0.1"],
+                       "papers give no criterion: all common ones are recorded", "UNCONFIRMED"),
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One network of a task with its defaults.
+
+    Parameters
+    ----------
+    name : short name used on the command line and in tables, e.g. ``"2-2-1"``.
+    description : one sentence, with the paper's figure.
+    defaults : setting name to :class:`Setting`; merged over :data:`COMMON_SETTINGS`.
+    build : settings -> (network spec, patterns).
+    score : (settings, spec, patterns, records) -> DataFrame with one row per network
+        (same order as ``records.seeds``) of structure scores; no seed column needed.
+    case_mask : (settings, seeds, task name) -> (K, P) bool training cases, or None when
+        every network trains on every case.
+    """
+
+    name: str
+    description: str
+    defaults: dict[str, Setting]
+    build: Callable[[dict], tuple[NetworkSpec, Patterns]]
+    score: Callable[[dict, NetworkSpec, Patterns, EnsembleRecords], pd.DataFrame]
+    case_mask: Callable[[dict, np.ndarray, str], np.ndarray | None] | None = None
+
+    def settings(self) -> dict[str, Setting]:
+        return {**COMMON_SETTINGS, **self.defaults}
+
+
+@dataclass(frozen=True)
+class Task:
+    """A toy task of the papers: a name, a title with its source, and its variants.
+
+    ``score_columns`` documents every column the variants' ``score`` functions add to the
+    runs table (column name to meaning and unit).
+    """
+
+    name: str
+    title: str
+    source: str
+    variants: dict[str, Variant] = field(default_factory=dict)
+    default_variant: str = ""
+    score_columns: dict[str, str] = field(default_factory=dict)
+
+
+def binary_patterns(n_bits: int) -> np.ndarray:
+    """All 2^n binary vectors, (2^n, n), in counting order (first bit most significant)."""
+    codes = np.arange(2 ** n_bits)
+    return ((codes[:, None] >> np.arange(n_bits - 1, -1, -1)[None, :]) & 1).astype(float)
+
+
+def no_scores(settings, spec, patterns, records) -> pd.DataFrame:
+    return pd.DataFrame(index=range(len(records)))
