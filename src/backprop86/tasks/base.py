@@ -87,6 +87,8 @@ class Variant:
         (same order as ``records.seeds``) of structure scores; no seed column needed.
     case_mask : (settings, seeds, task name) -> (K, P) bool training cases, or None when
         every network trains on every case.
+    paper_sweeps : the sweeps (or presentations) to solution the paper reports for this
+        network, as a :class:`Setting` with its citation; None when it reports none.
     """
 
     name: str
@@ -95,6 +97,7 @@ class Variant:
     build: Callable[[dict], tuple[NetworkSpec, Patterns]]
     score: Callable[[dict, NetworkSpec, Patterns, EnsembleRecords], pd.DataFrame]
     case_mask: Callable[[dict, np.ndarray, str], np.ndarray | None] | None = None
+    paper_sweeps: Setting | None = None
 
     def settings(self) -> dict[str, Setting]:
         return {**COMMON_SETTINGS, **self.defaults}

@@ -119,6 +119,8 @@ TASK = Task(
         "2-2-1": Variant("2-2-1", "two hidden units, no direct input-output connections "
                          "(PDP Fig. 4)", _DEFAULTS, _build(_network_221), score),
         "2-1-1": Variant("2-1-1", "one hidden unit plus direct input-output connections "
-                         "(PDP Fig. 3)", _DEFAULTS, _build(_network_211), score),
+                         "(PDP Fig. 3)", _DEFAULTS, _build(_network_211), score,
+                         paper_sweeps=Setting(558, "PDP ch. 8 p. 331: the one-hidden-unit "
+                                              "net solved after 558 sweeps at eta 0.5", "S")),
     },
 )
