@@ -102,8 +102,9 @@ class Person:
     founding couple drawn on that side in Fig. 2 and everyone descended from it only;
     someone who married in takes their spouse's branch; ``both`` for the children of a
     marriage between the branches (Colin and Charlotte, and their Italian counterparts).
-    This matches the right branch Hinton names in his 2012 lecture (Andrew, Christine,
-    James, Jennifer, Charles; PAPER_FACTS source HC) for Nature Fig. 4 unit 6.
+    This matches the right branch Hinton reads off Nature Fig. 4 unit 6 in his 2012
+    Coursera lecture 4a (Andrew, Christine, James, Jennifer, Charles; a secondary source,
+    [S]); the paper itself does not define "branch".
     """
 
     name: str

@@ -245,6 +245,20 @@ def counterpart_ratio(codes: np.ndarray) -> np.ndarray:
         return np.where(every > 0, pair / np.where(every > 0, every, 1.0), np.nan)
 
 
+def code_range(codes: np.ndarray) -> np.ndarray:
+    """Largest range (max - min over the people) of any unit's activity.
+
+    Parameters
+    ----------
+    codes : (K, N, U)
+
+    Returns
+    -------
+    (K,)
+    """
+    return (codes.max(axis=1) - codes.min(axis=1)).max(axis=1)
+
+
 def _code_scores(codes: np.ndarray, suffix: str) -> dict[str, np.ndarray]:
     out = {}
     for attribute, labels in ATTRIBUTES.items():
@@ -253,6 +267,8 @@ def _code_scores(codes: np.ndarray, suffix: str) -> dict[str, np.ndarray]:
         if not suffix:
             out[f"{attribute}_unit"] = eta2.argmax(axis=1) + 1
     out[f"counterpart_ratio{suffix}"] = counterpart_ratio(codes)
+    # eta^2 and the ratio ignore scale; the range says whether the code is more than noise.
+    out[f"person_code_range{suffix}"] = code_range(codes)
     return out
 
 
@@ -309,7 +325,8 @@ _DEFAULTS = {
                             "after each weight change", "P-txt"),
     "margin": Setting([0.8, 0.2], "Nature Fig. 4 caption: error zero above 0.8 for units that "
                       "should be on, below 0.2 for units that should be off", "P-txt"),
-    "init_range": Setting(0.3, "not stated for this net (PAPER_FACTS A.2)", "UNCONFIRMED",
+    "init_range": Setting(0.3, "not stated for this net (Nature Figs 3-4 captions, p. 535)",
+                          "UNCONFIRMED",
                           "borrowed from the Nature Fig. 1 caption (symmetry net); an "
                           "assumption, to be ablated"),
     "budget": Setting(1500, "Nature Fig. 4 caption: 'We trained the network for 1500 sweeps'",
@@ -317,8 +334,9 @@ _DEFAULTS = {
     "stop": Setting("budget", "Nature Fig. 4 caption: a fixed 1500 sweeps, no convergence test",
                     "P-txt"),
     "monitor": Setting(["correct_side", "within_0.4", "within_0.2"],
-                       "Nature Fig. 4 caption: within_0.2 of 1/0 is the 0.8/0.2 margin",
-                       "P-txt", "recorded only; training cases only"),
+                       "Nature Fig. 4 caption margin 0.8/0.2: within_0.2 of the 1/0 targets "
+                       "is that margin", "D",
+                       "recorded only (the run is fixed-length), over training cases"),
     "biases": Setting(True, "Nature p. 533: a bias on every unit; not restated for this net",
                       "UNCONFIRMED", "false: no unit has a bias (an ablation)"),
     "split": Setting("fixed", "Nature p. 535: 4 of the 104 cases held out, which is not "
@@ -329,7 +347,7 @@ _DEFAULTS = {
     "n_test": Setting(4, "Nature p. 535: trained on 100 of the 104 triples", "P-txt",
                       "the fixed split needs 4"),
     "holdout_two_answer": Setting(
-        False, "not stated (PAPER_FACTS A.2)", "UNCONFIRMED",
+        False, "not stated (Nature p. 535 names no held-out case)", "UNCONFIRMED",
         "random splits only: whether the 8 two-answer cases (Colin, Charlotte and "
         "counterparts x uncle, aunt) may be held out; false keeps 4 held-out cases = 4 "
         "held-out triples, as in 'the four triples on which it was not trained'"),
@@ -357,7 +375,11 @@ SCORE_COLUMNS = {
                          "identical codes, about 1 = no closer than any pair)",
     **{f"{a}_separation_initial": f"{a}_separation of the initial weights (chance level)"
        for a in ATTRIBUTES},
+    "person_code_range": "largest range (max - min over the 24 people) of a person-code "
+                         "unit's activity: the separations and the ratio ignore scale, so "
+                         "they mean little when this is tiny (0-1)",
     "counterpart_ratio_initial": "counterpart_ratio of the initial weights (chance level)",
+    "person_code_range_initial": "person_code_range of the initial weights",
 }
 
 TASK = Task(
