@@ -125,14 +125,27 @@ def _network(n: int, n_hidden: int):
     return build
 
 
-_DEFAULTS = {
-    "eps": Setting(0.5, "not printed for the encoder (PAPER_FACTS B.3, E.6)", "UNCONFIRMED",
-                   "the chapter's rate for XOR and parity (PDP pp. 331, 335), assumed here"),
-    "alpha": Setting(0.9, "not printed for the encoder (PAPER_FACTS B.3, E.6)",
-                     "UNCONFIRMED", "PDP p. 330: alpha was about 0.9 in most simulations"),
-    "budget": Setting(20_000, "no budget printed (PAPER_FACTS E.6)", "UNCONFIRMED",
-                      "generous: nearly every 8-3-8 net meets within_0.1 well before it"),
-}
+# The budget: 100,000 sweeps, by which 165 of 200 8-3-8 nets (seeds 0-199) met within_0.1
+# here at the assumed eps 0.5 (54 by 20,000). The 16-4-16 variant gets the same number of
+# pattern presentations as 8-3-8 instead, which bounds its cost for many seeds.
+MAX_BUDGET = 100_000
+PRESENTATIONS = MAX_BUDGET * SIZES[DEFAULT_VARIANT][0]
+
+
+def _defaults(name: str) -> dict[str, Setting]:
+    n = SIZES[name][0]
+    return {
+        "eps": Setting(0.5, "not printed for the encoder (PAPER_FACTS B.3, E.6)",
+                       "UNCONFIRMED", "the chapter's rate for XOR and parity (PDP pp. 331, "
+                       "335), assumed here; in batch mode it drives output units into flat "
+                       "spots (error stuck at multiples of 0.5 for thousands of sweeps)"),
+        "alpha": Setting(0.9, "not printed for the encoder (PAPER_FACTS B.3, E.6)",
+                         "UNCONFIRMED", "PDP p. 330: alpha was about 0.9 in most simulations"),
+        "budget": Setting(min(MAX_BUDGET, PRESENTATIONS // n),
+                          "no budget printed (PAPER_FACTS E.6)", "UNCONFIRMED",
+                          f"{MAX_BUDGET:,} sweeps, capped at {PRESENTATIONS:,} pattern "
+                          "presentations (budget x N) to bound the cost of 16-4-16"),
+    }
 
 
 def _description(name: str) -> str:
@@ -159,7 +172,7 @@ TASK = Task(
     title="Encoder problem",
     source="PDP ch. 8, Fig. 7, Tables 4-5",
     default_variant=DEFAULT_VARIANT,
-    variants={name: Variant(name, _description(name), _DEFAULTS, _network(*SIZES[name]),
-                            score)
+    variants={name: Variant(name, _description(name), _defaults(name),
+                            _network(*SIZES[name]), score)
               for name in SIZES},
 )
