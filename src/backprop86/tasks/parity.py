@@ -267,12 +267,19 @@ def _score_columns() -> dict[str, str]:
 
 SCORE_COLUMNS = _score_columns()
 
+# The chapter counts this run in "presentations", which may be sweeps or single patterns
+# (2,825 / 16 = about 177 sweeps); PAPER_FACTS B.0 lists the ambiguity.
+PAPER_SWEEPS = Setting(2825, "PDP ch. 8 p. 335: 4-bit parity learned after 2,825 "
+                       "presentations at eta 0.5", "S",
+                       "'presentations' may mean single patterns, i.e. about 177 sweeps")
+
 TASK = Task(
     name="parity",
     score_columns=SCORE_COLUMNS,
     title="Parity",
     source="PDP ch. 8, Fig. 6, Table 3",
     default_variant=str(DEFAULT_SIZE),
-    variants={str(n): Variant(str(n), _description(n), _defaults(n), _network(n), score)
+    variants={str(n): Variant(str(n), _description(n), _defaults(n), _network(n), score,
+                              paper_sweeps=PAPER_SWEEPS if n == DEFAULT_SIZE else None)
               for n in SIZES},
 )

@@ -310,6 +310,10 @@ def _score_columns() -> dict[str, str]:
 
 SCORE_COLUMNS = _score_columns()
 
+# One reported run; the caption does not say what "required" means (PAPER_FACTS E.3).
+PAPER_SWEEPS = Setting(1425, "Nature Fig. 1 caption: 'The learning required 1,425 sweeps'",
+                       "P-txt", "a single run; the stopping criterion is not stated")
+
 TASK = Task(
     name="symmetry",
     score_columns=SCORE_COLUMNS,
@@ -317,5 +321,6 @@ TASK = Task(
     source="Nature Fig. 1; PDP ch. 8, Fig. 9",
     default_variant="6-2-1",
     variants={"6-2-1": Variant("6-2-1", "6 inputs, 2 hidden units, 1 output, all 64 vectors "
-                               "(Nature Fig. 1)", _DEFAULTS, _build, score)},
+                               "(Nature Fig. 1)", _DEFAULTS, _build, score,
+                               paper_sweeps=PAPER_SWEEPS)},
 )
