@@ -18,8 +18,14 @@ def _progress(label: str, quiet: bool):
     if quiet:
         return None
 
+    last_tenth = [-1]
+
+    # One line per tenth of the seeds, not per network: a default run trains ~10^4 of them.
     def report(done: int, total: int) -> None:
-        print(f"{label}: {done}/{total} seeds done", file=sys.stderr, flush=True)
+        tenth = 10 * done // max(total, 1)
+        if tenth > last_tenth[0]:
+            last_tenth[0] = tenth
+            print(f"{label}: {done}/{total} seeds done", file=sys.stderr, flush=True)
     return report
 
 

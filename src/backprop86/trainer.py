@@ -80,8 +80,12 @@ class TrainConfig:
         if not self.init_range > 0:
             raise ConfigError("init_range", f"{self.init_range!r}", "a number > 0")
         monitor = tuple(dict.fromkeys(self.monitor))
-        for name in (*monitor, self.stop):
-            criteria_mod.parse(name)
+        for field, names in (("monitor", monitor), ("stop", (self.stop,))):
+            for name in names:
+                try:
+                    criteria_mod.parse(name)
+                except ConfigError as exc:
+                    raise ConfigError(field, exc.problem, exc.allowed) from None
         if self.stop not in monitor and self.stop != "budget":
             monitor = (*monitor, self.stop)
         object.__setattr__(self, "monitor", monitor)
@@ -176,7 +180,7 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
             if mask is not None:
                 mask = mask[keep]
                 n_train = n_train[keep]
-            if progress is not None:
+            if progress is not None and len(live):
                 progress(k - len(live), k)
 
         if config.rule.mode == "batch":
@@ -186,6 +190,8 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
             _pattern_sweep(spec, params, velocity, inputs, targets, mask, n_train, config,
                            task, seeds[live], sweep)
 
+    if progress is not None:
+        progress(k, k)
     rec.fill_snapshots()
     return rec
 

@@ -1,0 +1,33 @@
+# Reproduce Rumelhart, Hinton & Williams (1986): train every configured run in chunks of
+# seeds, then gather and summarise them in results/tables/. See config/README.md.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+# A config file given with --configfile replaces this one instead of extending it, so
+# every config file (config/test.yaml too) is complete on its own; --config KEY=VALUE
+# still changes single keys of whichever file is in use.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+
+
+# Stops here, with one line naming the key, if the config is wrong in any way.
+PLAN = validated_plan(config)
+
+
+include: "workflow/rules/train.smk"
+include: "workflow/rules/aggregate.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        final_targets(),

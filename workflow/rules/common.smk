@@ -1,0 +1,79 @@
+# Config validation, wildcard constraints and input functions shared by the rules; the
+# training and the statistics live in the backprop86 package.
+import shlex
+import sys
+
+from backprop86.analysis.plan import make_plan, seeds_arg
+from backprop86.analysis.schema import load_schema
+from backprop86.errors import ConfigError
+
+SCHEMA = workflow.source_path("../schemas/config.schema.yaml")
+CHUNK = "results/runs/{task}/{variant}/chunk-{chunk}"
+BENCHMARK = "results/benchmarks/train/{task}/{variant}/chunk-{chunk}.tsv"
+TABLES = ("runs", "summary", "structure", "timings")
+
+
+wildcard_constraints:
+    task=r"[a-z][a-z0-9_]*",
+    variant=r"[A-Za-z0-9][A-Za-z0-9._+-]*",
+    chunk=r"\d+",
+
+
+def validated_plan(config):
+    """The checked plan of the config (schema, then every run through the package), or
+    exit with one line naming the bad key: a config mistake needs no traceback."""
+    try:
+        return make_plan(config, load_schema(SCHEMA))
+    except ConfigError as exc:
+        sys.exit(f"config error: {exc}")
+
+
+def chunk_run(wildcards):
+    return PLAN.run(wildcards.task, wildcards.variant)
+
+
+def train_seeds(wildcards):
+    """The chunk's seeds as `backprop86 train --seeds` takes them."""
+    return seeds_arg(chunk_run(wildcards).chunk_seeds(wildcards.chunk))
+
+
+def train_sets(wildcards):
+    """The run's overrides as `--set KEY=VALUE` options, quoted for the shell."""
+    return " ".join(f"--set {shlex.quote(a)}" for a in chunk_run(wildcards).set_args())
+
+
+def chunk_files(template):
+    """``template`` filled in for every chunk of every run, in config order."""
+    return [
+        template.format(task=r.task, variant=r.label, chunk=c) for r, c in PLAN.chunks()
+    ]
+
+
+def run_order():
+    return [[r.task, r.label] for r in PLAN.runs]
+
+
+def table_paths(name):
+    """A table's files by format: csv always, parquet if configured."""
+    paths = {"csv": f"results/tables/{name}.csv"}
+    if PLAN.parquet:
+        paths["parquet"] = f"results/tables/{name}.parquet"
+    return paths
+
+
+def table_outputs(name):
+    """What the job writing table ``name`` outputs: its files, the CSV marked for the
+    report with its caption (the path is relative to the .smk file calling this)."""
+    paths = table_paths(name)
+    caption = f"../report/{name}.rst"
+    paths["csv"] = report(paths["csv"], caption=caption, category="Tables")
+    return paths
+
+
+def final_targets():
+    """Every chunk's files, every table in every format, and the tables' README. The
+    chunks are targets themselves (not only inputs of the tables) so that a deleted
+    chunk is trained again even though the tables made from it are still there."""
+    chunks = chunk_files(f"{CHUNK}/runs.csv") + chunk_files(f"{CHUNK}/records.npz")
+    tables = [f for name in TABLES for f in table_paths(name).values()]
+    return chunks + tables + ["results/tables/README.md"]
