@@ -25,9 +25,11 @@ PLAN = validated_plan(config)
 
 include: "workflow/rules/train.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:
     default_target: True
     input:
         final_targets(),
+        FIGURE_TARGETS,

@@ -219,8 +219,11 @@ def test_deleting_a_chunk_reruns_only_it_and_what_follows(pipeline):
               for n in ("runs", "summary", "structure")}
     (pipeline / f"results/runs/{run.task}/{run.label}/chunk-{chunk}/runs.csv").unlink()
     planned = job_counts(snakemake(pipeline, "-n", "--configfile", TEST_CONFIG))
-    assert planned == {"train_chunk": 1, "runs_table": 1, "summary_table": 1,
-                       "structure_table": 1, "timings_table": 1, "all": 1}
+    # Exactly one chunk is trained again; everything else planned is made from the tables.
+    assert planned.pop("train_chunk") == 1
+    assert {"runs_table", "summary_table", "structure_table", "timings_table",
+            "all"} <= set(planned)
+    assert all(n == 1 for n in planned.values()), planned
     snakemake(pipeline, "--cores", "2", "--configfile", TEST_CONFIG)
     for name, content in before.items():
         assert (pipeline / f"results/tables/{name}.csv").read_bytes() == content, name
