@@ -22,7 +22,15 @@ def _assert_same_network(a, i, b, j):
         assert fa[i] == fb[j]
 
 
+def symmetry_like():
+    from backprop86 import layered
+    return layered([6, 2, 1])
+
+
 CASES = {
+    # 64 patterns: long enough sums that a BLAS call whose shape contains K would sum in
+    # another order for another K (it did, before the core made every call per network).
+    "six-two-one-64": (symmetry_like, 64, LearningRule.constant(0.1, 0.9), ErrorFunction()),
     "xor-batch": (xor_221, None, LearningRule.constant(0.5, 0.9), ErrorFunction()),
     "skip-tied-margin-mean": (skip_and_tied, 12,
                               LearningRule(((0, 0.3, 0.5), (30, 0.5, 0.9)), weight_decay=0.001),
@@ -44,7 +52,10 @@ def test_same_bits_across_ensemble_sizes_and_chunks(case):
     config = TrainConfig(rule=rule, error=error, budget=400, stop="within_0.1",
                          monitor=MONITOR, snapshot_sweeps=(5, 50))
     seeds = np.arange(64)
-    whole = train(spec, pats, config, seeds, task=case)
+    whole = train(spec, pats, config, seeds, task=case, block_size=64)
+    blocked = train(spec, pats, config, seeds, task=case, block_size=5, workers=2)
+    for s in seeds:
+        _assert_same_network(whole, int(s), blocked, int(s))
     for chunk in ([0], [17, 3], list(range(40, 64)), [63, 0, 31]):
         part = train(spec, pats, config, chunk, task=case)
         for j, s in enumerate(chunk):

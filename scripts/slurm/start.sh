@@ -24,11 +24,13 @@ set -euo pipefail
 DIR=${BP86_SLURM_DIR:-/tmp/backprop86-slurm}
 TIMEOUT=${BP86_SLURM_TIMEOUT:-60}
 LOG=$DIR/log
+SLOG=$LOG/slurm
 RUN=$DIR/run
 STARTED=$DIR/started
 
 CLUSTER=backprop86
 PARTITION=debug
+ACCOUNT=backprop86
 NODE=localhost
 SLURM_ETC=/etc/slurm
 DB_NAME=slurm_acct_db
@@ -67,6 +69,16 @@ pid_alive() {
     grep -q "$name" "/proc/$pid/comm" 2>/dev/null
 }
 
+# SIGTERM a daemon we are about to restart and wait until it is gone, so the
+# new one does not find the port still taken.
+stop_pid() {
+    local pidfile=$1 pid
+    pid=$(cat "$pidfile" 2>/dev/null) || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
 mark_started() { grep -qx "$1" "$STARTED" 2>/dev/null || echo "$1" >> "$STARTED"; }
 
 # Write $2 to file $1 only if it differs; return 0 if it changed.
@@ -93,14 +105,15 @@ done
 getent passwd slurm >/dev/null || die "$step" "no 'slurm' user; run scripts/slurm/install.sh first"
 getent passwd munge >/dev/null || die "$step" "no 'munge' user; run scripts/slurm/install.sh first"
 
-mkdir -p "$LOG" "$RUN"
+mkdir -p "$LOG" "$SLOG" "$RUN"
 touch "$STARTED"
-# slurmctld and slurmdbd drop to the slurm user before writing their pid
-# files, so it owns $RUN.  $LOG stays root's: munged refuses a log folder owned
-# by anyone else, so each daemon's log file is created below with its owner.
+# slurmctld and slurmdbd run as the slurm user: it writes their pid files and
+# they want to chdir to a log folder they can write to.  munged, for its part,
+# refuses a log whose folder belongs to anyone but root or munge, hence
+# $LOG (root's: munged, MariaDB) and $SLOG (slurm's: the SLURM daemons).
 chown root:root "$DIR" "$LOG"
-chown slurm:slurm "$RUN"
-chmod 755 "$DIR" "$LOG" "$RUN"
+chown slurm:slurm "$RUN" "$SLOG"
+chmod 755 "$DIR" "$LOG" "$SLOG" "$RUN"
 
 # ---------------------------------------------------------------- slurm.conf
 step="write slurm.conf"
@@ -116,7 +129,7 @@ mem=$((mem * 9 / 10))
 node_hw=$(sed -e 's/^NodeName=[^ ]*//' -e 's/RealMemory=[0-9]*//' <<<"$hw" | xargs)
 node_line="NodeName=$NODE NodeAddr=127.0.0.1 $node_hw RealMemory=$mem State=UNKNOWN"
 
-slurm_conf="# Written by scripts/slurm/start.sh (backprop86); rewritten on every start.
+slurm_conf="# Written by scripts/slurm/start.sh (backprop86), regenerated at every start.
 ClusterName=$CLUSTER
 # 'localhost' is accepted by slurmctld as its own name whatever the hostname,
 # so this file is the same on every machine.
@@ -130,8 +143,8 @@ StateSaveLocation=/var/lib/slurm/slurmctld
 SlurmdSpoolDir=/var/lib/slurm/slurmd
 SlurmctldPidFile=$RUN/slurmctld.pid
 SlurmdPidFile=$RUN/slurmd.pid
-SlurmctldLogFile=$LOG/slurmctld.log
-SlurmdLogFile=$LOG/slurmd.log
+SlurmctldLogFile=$SLOG/slurmctld.log
+SlurmdLogFile=$SLOG/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
 # No systemd and no writable cgroup tree in a container: track processes by
@@ -158,6 +171,9 @@ AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=localhost
 AccountingStoragePort=6819
 AccountingStorageEnforce=associations
+# Store the job comment: the Snakemake plugin puts the rule name there, so
+# 'sacct -o JobID,State,Comment' shows which rule each cluster job ran.
+AccountingStoreFlags=job_comment
 JobCompType=jobcomp/none
 $node_line
 PartitionName=$PARTITION Nodes=$NODE Default=YES MaxTime=INFINITE State=UP"
@@ -217,10 +233,11 @@ else
     touch "$current_log"; chown mysql:mysql "$current_log"
     # Started directly rather than through mysqld_safe: one process to stop,
     # and a crash shows up as a failed check instead of a silent restart loop.
-    # Lock wait timeout as slurmdbd recommends (it warns otherwise).
+    # Buffer pool and lock wait timeout as slurmdbd recommends (it logs an
+    # error at every start otherwise); the pool is only touched as it fills.
     setsid mariadbd --user=mysql --log-error="$current_log" \
         --pid-file=/run/mysqld/mysqld.pid \
-        --innodb-lock-wait-timeout=900 \
+        --innodb-buffer-pool-size=1024M --innodb-lock-wait-timeout=900 \
         </dev/null >>"$current_log" 2>&1 &
     mark_started mariadb
     wait_for "$step" db_ok
@@ -253,7 +270,7 @@ AuthType=auth/munge
 DbdHost=localhost
 DbdPort=6819
 SlurmUser=slurm
-LogFile=$LOG/slurmdbd.log
+LogFile=$SLOG/slurmdbd.log
 PidFile=$RUN/slurmdbd.pid
 DebugLevel=info
 StorageType=accounting_storage/mysql
@@ -269,17 +286,18 @@ if install_if_changed "$dbd_conf_path" "$dbd_conf" 600 slurm:slurm; then
 fi
 
 step="start slurmdbd"
-current_log=$LOG/slurmdbd.log
+current_log=$SLOG/slurmdbd.log
 # sacctmgr talks to slurmdbd through the address in slurm.conf.
 dbd_ok() { sacctmgr -n -P list cluster format=cluster; }
 if pid_alive "$RUN/slurmdbd.pid" slurmdbd && [ "$dbd_conf_changed" -eq 1 ]; then
     say "slurmdbd.conf changed: restarting slurmdbd"
-    kill "$(cat "$RUN/slurmdbd.pid")" 2>/dev/null || true
-    sleep 1
+    stop_pid "$RUN/slurmdbd.pid"
 fi
 if pid_alive "$RUN/slurmdbd.pid" slurmdbd && dbd_ok >/dev/null 2>&1; then
     say "slurmdbd already running"
 else
+    # One that runs but does not answer would hold the port: replace it.
+    if pid_alive "$RUN/slurmdbd.pid" slurmdbd; then stop_pid "$RUN/slurmdbd.pid"; fi
     touch "$current_log"; chown slurm:slurm "$current_log"
     slurmdbd >>"$current_log" 2>&1 || die "$step" "slurmdbd exited at start"
     mark_started slurmdbd
@@ -290,36 +308,44 @@ fi
 step="register cluster"
 current_log=""
 if ! sacctmgr -n -P list cluster format=cluster 2>/dev/null | grep -qx "$CLUSTER"; then
-    # Adding the cluster also creates the 'root' account and the root user's
-    # association, which AccountingStorageEnforce=associations requires.
     sacctmgr -i add cluster "$CLUSTER" >/dev/null || die "$step" "sacctmgr add cluster $CLUSTER failed"
     say "cluster '$CLUSTER' registered in accounting"
 fi
-# Jobs run as the invoking user; with enforced associations that user needs
-# one.  Root has it from the cluster registration; add a non-root caller too.
-caller=${SUDO_USER:-}
-if [ -n "$caller" ] && [ "$caller" != root ] \
-   && ! sacctmgr -n -P list assoc user="$caller" format=user 2>/dev/null | grep -qx "$caller"; then
-    sacctmgr -i add user "$caller" account=root >/dev/null || die "$step" "cannot add user $caller"
+# A project account, as a real site would have: the profile names it in
+# slurm_account, and with AccountingStorageEnforce=associations a job is only
+# accepted from a user associated with its account.  Root gets it, and so
+# does the user who ran sudo, if any.
+step="create account"
+if ! sacctmgr -n -P list account "$ACCOUNT" format=account 2>/dev/null | grep -qx "$ACCOUNT"; then
+    sacctmgr -i add account "$ACCOUNT" cluster="$CLUSTER" \
+        description="backprop86 local test" organization=backprop86 >/dev/null \
+        || die "$step" "sacctmgr add account $ACCOUNT failed"
 fi
+for user in root ${SUDO_USER:-}; do
+    if ! sacctmgr -n -P list assoc cluster="$CLUSTER" account="$ACCOUNT" user="$user" format=user 2>/dev/null \
+         | grep -qx "$user"; then
+        sacctmgr -i add user "$user" account="$ACCOUNT" cluster="$CLUSTER" >/dev/null \
+            || die "$step" "sacctmgr add user $user account=$ACCOUNT failed"
+    fi
+done
 
 # ---------------------------------------------------------------- slurmctld / slurmd
 if [ "$slurm_conf_changed" -eq 1 ]; then
     for d in slurmd slurmctld; do
         if pid_alive "$RUN/$d.pid" "$d"; then
             say "slurm.conf changed: restarting $d"
-            kill "$(cat "$RUN/$d.pid")" 2>/dev/null || true
+            stop_pid "$RUN/$d.pid"
         fi
     done
-    sleep 1
 fi
 
 step="start slurmctld"
-current_log=$LOG/slurmctld.log
+current_log=$SLOG/slurmctld.log
 ctld_ok() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
 if pid_alive "$RUN/slurmctld.pid" slurmctld && ctld_ok; then
     say "slurmctld already running"
 else
+    if pid_alive "$RUN/slurmctld.pid" slurmctld; then stop_pid "$RUN/slurmctld.pid"; fi
     touch "$current_log"; chown slurm:slurm "$current_log"
     # -R recovers the job/node state saved by an earlier run, which is what a
     # restarted controller on a real site does.
@@ -330,7 +356,7 @@ else
 fi
 
 step="start slurmd"
-current_log=$LOG/slurmd.log
+current_log=$SLOG/slurmd.log
 if pid_alive "$RUN/slurmd.pid" slurmd; then
     say "slurmd already running"
 else
@@ -348,7 +374,7 @@ while :; do
     state=$(node_state)
     case "$state" in
         idle|mixed|allocated|completing) break ;;
-        down*|drain*|drained*)
+        down*|drain*)
             # A node left DOWN/DRAINED by an earlier unclean stop does not come
             # back on its own if the reason was not a lost slurmd; resume once.
             if [ "$resumed" -eq 0 ]; then
@@ -364,7 +390,7 @@ while :; do
 done
 
 step="wait for sacct"
-current_log=$LOG/slurmdbd.log
+current_log=$SLOG/slurmdbd.log
 wait_for "$step" sacct -n -X -S now-1hours
 
-say "cluster '$CLUSTER' up: node '$NODE' ${state}, partition '$PARTITION', logs in $LOG"
+say "cluster '$CLUSTER' up: node '$NODE' ${state}, partition '$PARTITION', account '$ACCOUNT', logs in $LOG"

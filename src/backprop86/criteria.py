@@ -54,17 +54,47 @@ class Criterion:
         -------
         (K,) bool
         """
+        return self.met(OutputSummary(y, d, error, case_mask))
+
+    def met(self, summary: "OutputSummary") -> np.ndarray:
+        """Whether each network meets the criterion, from a shared summary of its outputs."""
         if self.kind == "budget":
-            return np.zeros(y.shape[0], dtype=bool)
+            return np.zeros(summary.error.shape[0], dtype=bool)
         if self.kind == "error_below":
-            return error < self.value
+            return summary.error < self.value
         if self.kind == "correct_side":
-            ok = (y > 0.5) == (d > 0.5)
-        else:
-            ok = np.abs(y - d) < self.value
-        if case_mask is not None:
-            ok = ok | ~case_mask[:, None, :]
-        return ok.all(axis=(1, 2))
+            return summary.all_correct_side
+        return summary.max_abs_error < self.value
+
+
+class OutputSummary:
+    """Per-network summaries of the outputs that the criteria share, each computed once.
+
+    ``within_<tol>`` holds exactly when max |y - d| < tol, so one maximum per network
+    serves every tolerance; held-out cases count as perfect.
+    """
+
+    def __init__(self, y, d, error, case_mask):
+        self.y, self.d, self.error, self.case_mask = y, d, error, case_mask
+        self._max_abs_error = self._all_correct_side = None
+
+    @property
+    def max_abs_error(self) -> np.ndarray:
+        if self._max_abs_error is None:
+            diff = np.abs(self.y - self.d)
+            if self.case_mask is not None:
+                diff *= self.case_mask[:, None, :]
+            self._max_abs_error = diff.max(axis=(1, 2))
+        return self._max_abs_error
+
+    @property
+    def all_correct_side(self) -> np.ndarray:
+        if self._all_correct_side is None:
+            wrong = (self.y > 0.5) != (self.d > 0.5)
+            if self.case_mask is not None:
+                wrong &= self.case_mask[:, None, :]
+            self._all_correct_side = ~wrong.any(axis=(1, 2))
+        return self._all_correct_side
 
 
 def parse(name: str) -> Criterion:

@@ -53,12 +53,12 @@ class ErrorFunction:
             return y - d
         on_above, off_below = self.margin
         should_be_on = d >= 0.5
-        if self.margin_mode == "to_bound":
-            target = np.where(should_be_on, on_above, off_below)
-        else:
-            target = d
+        target = np.where(should_be_on, on_above, off_below) if self.margin_mode == "to_bound" \
+            else d
         satisfied = np.where(should_be_on, y >= on_above, y <= off_below)
-        return np.where(satisfied, 0.0, y - target)
+        r = y - target
+        r[satisfied] = 0.0
+        return r
 
     def __call__(self, y: np.ndarray, d: np.ndarray, case_mask: np.ndarray | None = None,
                  n_cases: np.ndarray | int | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -66,6 +66,7 @@ class NetworkSpec:
     activation: str = "logistic"
     # Derived by validation; not part of the user's description.
     order: tuple[str, ...] = field(init=False, repr=False)
+    _links: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "groups", dict(self.groups))
@@ -82,6 +83,12 @@ class NetworkSpec:
         else:
             object.__setattr__(self, "bias_groups", tuple(self.bias_groups))
         object.__setattr__(self, "order", _validate(self))
+        # Looked up on every pass of every sweep: computed once.
+        incoming, outgoing = {}, {}
+        for p in self.projections:
+            incoming[p.target] = (*incoming.get(p.target, ()), p)
+            outgoing[p.source] = (*outgoing.get(p.source, ()), p)
+        object.__setattr__(self, "_links", (incoming, outgoing))
 
     # ---- derived views -------------------------------------------------------------------
     @property
@@ -89,10 +96,10 @@ class NetworkSpec:
         return tuple(g for g in self.order if g != self.output)
 
     def incoming(self, group: str) -> tuple[Projection, ...]:
-        return tuple(p for p in self.projections if p.target == group)
+        return self._links[0].get(group, ())
 
     def outgoing(self, group: str) -> tuple[Projection, ...]:
-        return tuple(p for p in self.projections if p.source == group)
+        return self._links[1].get(group, ())
 
     def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
         """Every learned array, in a fixed order: weights by first use, then biases.

@@ -119,6 +119,32 @@ class EnsembleRecords:
         self.error_values, self.error_offsets = values, offsets
         self._segments = []
 
+    @classmethod
+    def concatenate(cls, parts: list["EnsembleRecords"]) -> "EnsembleRecords":
+        """The records of several blocks of networks as one, in the blocks' order."""
+        if len(parts) == 1:
+            return parts[0]
+        first = parts[0]
+
+        def cat(get):
+            return np.concatenate([get(p) for p in parts])
+
+        def cat_dict(get):
+            return {n: cat(lambda p: get(p)[n]) for n in get(first)}
+
+        lengths = cat(lambda p: np.diff(p.error_offsets))
+        return cls(
+            seeds=cat(lambda p: p.seeds), criteria=first.criteria,
+            first_sweep=[cat(lambda p: p.first_sweep[c]) for c in range(len(first.criteria))],
+            stop=first.stop, sweeps=cat(lambda p: p.sweeps),
+            converged=cat(lambda p: p.converged), final_error=cat(lambda p: p.final_error),
+            initial=cat_dict(lambda p: p.initial), final=cat_dict(lambda p: p.final),
+            activity=cat_dict(lambda p: p.activity),
+            snapshots={s: cat_dict(lambda p: p.snapshots[s]) for s in first.snapshots},
+            meta=first.meta, error_values=cat(lambda p: p.error_values),
+            error_offsets=np.concatenate([[0], np.cumsum(lengths)]),
+        )
+
     # ---- for users ------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.seeds)

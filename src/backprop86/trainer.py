@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
@@ -91,10 +93,23 @@ class TrainConfig:
         object.__setattr__(self, "monitor", monitor)
 
 
+# Networks are trained in blocks whose largest activity array holds about this many
+# numbers (half a megabyte), so that a sweep's arrays stay in cache. Networks are
+# independent, so blocking never changes a result.
+BLOCK_ELEMENTS = 65_536
+
+
+def default_block_size(spec: NetworkSpec, n_cases: int) -> int:
+    """Networks per block: the most that keep the largest group's activities in cache."""
+    largest = max(spec.groups[g] for g in spec.order) * n_cases
+    return max(1, BLOCK_ELEMENTS // largest)
+
+
 def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Iterable[int],
           *, task: str, case_mask: np.ndarray | None = None,
           initial: Mapping[str, np.ndarray] | None = None,
-          progress: Callable[[int, int], None] | None = None) -> EnsembleRecords:
+          progress: Callable[[int, int], None] | None = None,
+          block_size: int | None = None, workers: int = 1) -> EnsembleRecords:
     """Train one network per seed, all at once.
 
     Each network stops changing at the first sweep at which it meets ``config.stop``; that
@@ -113,6 +128,8 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
         propagated and recorded but add nothing to the error); None means all.
     initial : initial weights ``{name: (K, ...)}``; drawn from (task, seed) when None.
     progress : called as ``progress(n_finished, K)`` whenever networks finish.
+    block_size : networks trained together in one block (default: :func:`default_block_size`).
+    workers : blocks trained at once in threads (numpy releases the GIL in its loops).
 
     Returns
     -------
@@ -130,6 +147,41 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
         if case_mask.shape != (k, patterns.n_cases):
             raise ConfigError("case_mask", f"shape {case_mask.shape}", f"({k}, {patterns.n_cases})")
 
+    if block_size is None:
+        block_size = default_block_size(spec, patterns.n_cases)
+    if block_size < 1 or workers < 1:
+        raise ConfigError("block_size" if block_size < 1 else "workers",
+                          f"{min(block_size, workers)}", "a whole number >= 1")
+    blocks = [np.arange(i, min(i + block_size, k)) for i in range(0, k, block_size)]
+    done = np.zeros(len(blocks), dtype=np.int64)
+    lock = threading.Lock()
+
+    def train_one(b: int) -> EnsembleRecords:
+        rows = blocks[b]
+
+        def block_progress(n_done: int, _total: int) -> None:
+            if progress is not None:
+                with lock:
+                    done[b] = n_done
+                    progress(int(done.sum()), k)
+
+        return _train_block(spec, patterns, config, seeds[rows], task,
+                            None if case_mask is None else case_mask[rows],
+                            {n: a[rows] for n, a in initial.items()}, block_progress)
+
+    if workers == 1 or len(blocks) == 1:
+        parts = [train_one(b) for b in range(len(blocks))]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(train_one, range(len(blocks))))
+    return EnsembleRecords.concatenate(parts)
+
+
+def _train_block(spec, patterns, config, seeds, task, case_mask, initial,
+                 progress) -> EnsembleRecords:
+    """:func:`train` on one block of networks, all of whose arrays are in memory at once."""
+    k = len(seeds)
+    shapes = spec.parameter_shapes()
     inputs = {g: np.ascontiguousarray(np.asarray(patterns.inputs[g], dtype=np.float64).T)
               for g in spec.inputs}
     targets = np.ascontiguousarray(np.asarray(patterns.targets, dtype=np.float64).T)
@@ -151,8 +203,9 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
         y = activity[spec.output]
         error, d_error = config.error(y, targets, mask, n_train)
         trace.append(error)
+        summary = criteria_mod.OutputSummary(y, targets, error, mask)
         for c, criterion in enumerate(monitors):
-            hit = criterion(y, targets, error, mask)
+            hit = criterion.met(summary)
             column = rec.first_sweep[c]
             new = hit & (column[live] < 0)
             column[live[new]] = sweep
@@ -180,7 +233,7 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
             if mask is not None:
                 mask = mask[keep]
                 n_train = n_train[keep]
-            if progress is not None and len(live):
+            if len(live):
                 progress(k - len(live), k)
 
         if config.rule.mode == "batch":
@@ -190,8 +243,7 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
             _pattern_sweep(spec, params, velocity, inputs, targets, mask, n_train, config,
                            task, seeds[live], sweep)
 
-    if progress is not None:
-        progress(k, k)
+    progress(k, k)
     rec.fill_snapshots()
     return rec
 
