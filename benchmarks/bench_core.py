@@ -79,6 +79,8 @@ def parse_args(argv=None):
                    help="set OPENBLAS/OMP/MKL_NUM_THREADS before numpy loads (default: "
                         "leave the environment alone)")
     p.add_argument("--torch-threads", type=int, default=2)
+    p.add_argument("--core-workers", type=int, default=2,
+                   help="threads the core trains its blocks of networks in (as many as cores)")
     p.add_argument("--matmul-size", type=int, default=2048,
                    help="n of the n x n float64 matmul measured for context (0: skip)")
     p.add_argument("--csv", nargs="?", const=DEFAULT_CSV, default=None,
@@ -231,15 +233,15 @@ def make_workload(row: str) -> Workload:
 class CoreRunner:
     name = "core"
 
-    def __init__(self, w: Workload, monitor: str):
-        self.w, self.monitor = w, monitor
+    def __init__(self, w: Workload, monitor: str, workers: int = 2):
+        self.w, self.monitor, self.workers = w, monitor, workers
 
     def run(self, budget, nets=None):
         w = self.w
         seeds = range(w.k) if nets is None else range(nets)
         init = w.init if nets is None else {n: a[:nets] for n, a in w.init.items()}
         rec = train(w.spec, w.patterns, w.run_config(budget, self.monitor), seeds,
-                    task=w.task, initial=init)
+                    task=w.task, initial=init, workers=self.workers)
         return rec.final
 
 
@@ -547,7 +549,7 @@ def main(args) -> int:
 
     # 1. the core first, before torch or jax are imported (their thread pools could spin)
     for w in workloads:
-        core = CoreRunner(w, args.monitor)
+        core = CoreRunner(w, args.monitor, args.core_workers)
         budget = calibrate_budget(core, args)
         w.budget = budget
         if "core" in peers:
