@@ -19,6 +19,9 @@ from .rule import LearningRule
 from .seeding import initial_weights, pattern_orders
 
 
+Observer = Callable[[int, np.ndarray, dict, dict, dict, np.ndarray], None]
+
+
 @dataclass(frozen=True)
 class Patterns:
     """The cases of a task, shared by every network.
@@ -109,6 +112,7 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
           *, task: str, case_mask: np.ndarray | None = None,
           initial: Mapping[str, np.ndarray] | None = None,
           progress: Callable[[int, int], None] | None = None,
+          observer: "Observer | None" = None,
           block_size: int | None = None, workers: int = 1) -> EnsembleRecords:
     """Train one network per seed, all at once.
 
@@ -128,6 +132,12 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
         propagated and recorded but add nothing to the error); None means all.
     initial : initial weights ``{name: (K, ...)}``; drawn from (task, seed) when None.
     progress : called as ``progress(n_finished, K)`` whenever networks finish.
+    observer : called once per sweep of batch training, after the gradient and before the
+        weight change, as ``observer(sweep, seeds, params, grads, activity, output)``: the
+        still-training networks' seeds (n,), weights and gradients ``{name: (n, ...)}``,
+        activities ``{group: (n, units, P)}`` and outputs ``(n, n_output, P)``. It must not
+        change them. Used for diagnostics (weight and gradient norms by layer); with
+        ``workers > 1`` it is called from several threads on disjoint networks.
     block_size : networks trained together in one block (default: :func:`default_block_size`).
     workers : blocks trained at once in threads (numpy releases the GIL in its loops).
 
@@ -167,7 +177,8 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
 
         return _train_block(spec, patterns, config, seeds[rows], task,
                             None if case_mask is None else case_mask[rows],
-                            {n: a[rows] for n, a in initial.items()}, block_progress)
+                            {n: a[rows] for n, a in initial.items()}, block_progress,
+                            observer)
 
     if workers == 1 or len(blocks) == 1:
         parts = [train_one(b) for b in range(len(blocks))]
@@ -178,7 +189,7 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
 
 
 def _train_block(spec, patterns, config, seeds, task, case_mask, initial,
-                 progress) -> EnsembleRecords:
+                 progress, observer=None) -> EnsembleRecords:
     """:func:`train` on one block of networks, all of whose arrays are in memory at once."""
     k = len(seeds)
     shapes = spec.parameter_shapes()
@@ -238,6 +249,8 @@ def _train_block(spec, patterns, config, seeds, task, case_mask, initial,
 
         if config.rule.mode == "batch":
             grads = backward(spec, params, activity, d_error)
+            if observer is not None:
+                observer(sweep, seeds[live], params, grads, activity, y)
             _change_weights(params, velocity, grads, config.rule, sweep)
         else:
             _pattern_sweep(spec, params, velocity, inputs, targets, mask, n_train, config,
