@@ -26,6 +26,9 @@ PLAN = validated_plan(config)
 include: "workflow/rules/train.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/diagnosis.smk"
+include: "workflow/rules/grids.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -33,3 +36,4 @@ rule all:
     input:
         final_targets(),
         FIGURE_TARGETS,
+        REPORT_TARGETS,

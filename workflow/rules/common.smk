@@ -65,7 +65,7 @@ def table_outputs(name):
     """What the job writing table ``name`` outputs: its files, the CSV marked for the
     report with its caption (the path is relative to the .smk file calling this)."""
     paths = table_paths(name)
-    caption = f"workflow/report/{name}.rst"
+    caption = f"../report/{name}.rst"
     paths["csv"] = report(paths["csv"], caption=caption, category="Tables")
     return paths
 
