@@ -26,8 +26,6 @@ PLAN = validated_plan(config)
 include: "workflow/rules/train.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
-include: "workflow/rules/diagnosis.smk"
-include: "workflow/rules/grids.smk"
 include: "workflow/rules/report.smk"
 
 
