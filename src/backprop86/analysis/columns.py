@@ -128,7 +128,13 @@ def tables_readme(score_columns: Mapping[str, Mapping[str, str]], parquet: bool)
              f"Written by the pipeline (`snakemake`), each as {formats}. Tidy: one "
              "observation per row, one variable per column; an empty cell is a missing "
              "value.", ""]
-    for name, (what, docs) in TABLES.items():
+    # Written by the report's rule, not by aggregation; imported here, not at the top,
+    # because the report package itself builds on this one.
+    from ..report.paper_weights import COLUMNS as PAPER_WEIGHTS
+
+    printed = ("the papers' printed nets run forward (rule paper_weights_table): one row "
+               "per net, case and output unit", PAPER_WEIGHTS)
+    for name, (what, docs) in {**TABLES, "paper_weights": printed}.items():
         lines += [f"## {name}", "", f"{what}.", "", "| column | meaning |", "| --- | --- |"]
         lines += [f"| `{c}` | {_cell(d)} |" for c, d in docs.items()]
         lines.append("")
