@@ -26,6 +26,8 @@ PLAN = validated_plan(config)
 include: "workflow/rules/train.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/diagnosis.smk"
+include: "workflow/rules/grids.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -35,3 +37,4 @@ rule all:
         final_targets(),
         FIGURE_TARGETS,
         REPORT_TARGETS,
+        DIAGNOSIS_TARGETS,

@@ -250,7 +250,7 @@ def _train_block(spec, patterns, config, seeds, task, case_mask, initial,
         if config.rule.mode == "batch":
             grads = backward(spec, params, activity, d_error)
             if observer is not None:
-                observer(sweep, seeds[live], params, grads, activity, y)
+                observer(sweep, seeds[live], params, grads, activity, activity[spec.output])
             _change_weights(params, velocity, grads, config.rule, sweep)
         else:
             _pattern_sweep(spec, params, velocity, inputs, targets, mask, n_train, config,

@@ -1,5 +1,6 @@
 # Config validation, wildcard constraints and input functions shared by the rules; the
 # training and the statistics live in the backprop86 package.
+import json
 import shlex
 import sys
 
@@ -11,12 +12,15 @@ SCHEMA = workflow.source_path("../schemas/config.schema.yaml")
 CHUNK = "results/runs/{task}/{variant}/chunk-{chunk}"
 BENCHMARK = "results/benchmarks/train/{task}/{variant}/chunk-{chunk}.tsv"
 TABLES = ("runs", "summary", "structure", "timings")
+GRID_DIR = "results/tables/grids/{grid}"
+GRID_TABLES = ("runs", "summary", "structure")
 
 
 wildcard_constraints:
     task=r"[a-z][a-z0-9_]*",
     variant=r"[A-Za-z0-9][A-Za-z0-9._+-]*",
     chunk=r"\d+",
+    grid=r"[A-Za-z0-9][A-Za-z0-9_-]*",
 
 
 def validated_plan(config):
@@ -77,3 +81,35 @@ def final_targets():
     chunks = chunk_files(f"{CHUNK}/runs.csv") + chunk_files(f"{CHUNK}/records.npz")
     tables = [f for name in TABLES for f in table_paths(name).values()]
     return chunks + tables + ["results/tables/README.md"]
+
+
+# ---- grids (workflow/rules/grids.smk) ----
+
+
+def grid_chunk_files(wildcards):
+    """The chunk runs tables of every point of a grid, in point order."""
+    runs = tuple(p.run for p in PLAN.grid(wildcards.grid).points)
+    return [
+        f"{CHUNK}/runs.csv".format(task=r.task, variant=r.label, chunk=c)
+        for r, c in PLAN.chunks(runs)
+    ]
+
+
+def grid_config(*names):
+    """What the grid rules read of the config, as JSON (the named grids, or all), so that
+    a change elsewhere in the config does not rerun them."""
+    grids = config.get("grids") or {}
+    if names:
+        grids = {n: grids[n] for n in names}
+    return json.dumps(
+        {"seeds": config["seeds"], "chunk_size": config["chunk_size"], "grids": grids}
+    )
+
+
+def grid_targets():
+    """Every grid's tables."""
+    return [
+        f"{GRID_DIR.format(grid=g.name)}/{t}.csv"
+        for g in PLAN.grids
+        for t in GRID_TABLES
+    ]

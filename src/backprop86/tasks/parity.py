@@ -190,7 +190,8 @@ def has_threshold_solution(is_threshold: np.ndarray, threshold: np.ndarray) -> n
 
 def score(settings, spec, pats, records) -> pd.DataFrame:
     """Per network: each hidden unit's count-threshold reading and the whole-net verdict."""
-    counts = np.asarray(pats.inputs["input"]).sum(axis=1).round().astype(int)
+    # Inputs that are on, whatever the coding (0/1 or -1/+1).
+    counts = (np.asarray(pats.inputs["input"]) > 0).sum(axis=1)
     units = threshold_units(records.activity["hidden"], counts)
     names = {1: INCREASING, -1: INVERTED, 0: ""}
     rows: dict[str, object] = {}
