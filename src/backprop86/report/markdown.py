@@ -85,6 +85,10 @@ def reading_guide() -> list[str]:
         "single patterns) are shown the same way.",
         "* **Confidence tags** (PAPER_FACTS.md): "
         + "; ".join(f"{k}: {v}" for k, v in CONFIDENCE.items() if k != "UNCONFIRMED") + ".",
+        "* **What it takes to reproduce.** For every claim the printed recipe misses, the "
+        "smallest change that recovers it is in [what_it_takes.md](what_it_takes.md), "
+        "written by the grids target (`snakemake --cores all grids`), with the diagnosis "
+        "of family trees (`figures/family_trees/diagnosis.png`).",
         "",
     ]
 
