@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Measured prototypes of faster versions of the core (NOT the core; src/ is untouched).
+"""Measured prototypes of faster versions of the core, kept to re-measure them (not the core:
+the core has since taken P2 (as P9), P3, P4 and P8; see benchmarks/README.md).
 
 Each proposal keeps every network's arithmetic independent of K: elementwise operations,
 exact reductions (max, comparisons), per-network reductions over contiguous axes, and BLAS
