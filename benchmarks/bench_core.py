@@ -9,7 +9,9 @@ seconds of the run (best of ``--repeats``). Everything is float64.
 Rows (``--rows``; the issue's defaults):
 
 * ``xor:1``, ``xor:1024``              XOR 2-2-1, 4 patterns
-* ``symmetry:1``, ``symmetry:1024``    symmetry 6-2-1, 64 patterns (target: >= 500k at K=1024)
+* ``parity:1024``                      4-bit parity 4-4-1, 16 patterns
+* ``encoder:1024``                     encoder 8-3-8, 8 patterns
+* ``symmetry:1``, ``symmetry:1024``    symmetry 6-2-1, 64 patterns
 * ``family_trees:256``                 24+12 -> 6+6 -> 12 -> 6 -> 24, 104 patterns
 
 Each row takes the network, patterns, learning rule and error function from the task
@@ -22,13 +24,14 @@ Implementations (``--peers``), all from the same initial weights (the core's, dr
 (task, seed)):
 
 * ``core``       ``backprop86.train``, monitoring the task's criteria (``--monitor``)
+* ``core_numba`` the same with ``backend="numba"``, the compiled kernel
 * ``torch_loop`` a plain PyTorch loop over one network at a time (autograd, full batch,
                  sum loss, manual momentum step dw = -eps g + alpha dw)
 * ``torch_bmm``  PyTorch, the K networks stacked on a leading axis (matmul/bmm, autograd)
 * ``jax``        JAX, jit + vmap over the K networks + lax.scan over the sweeps
 
-A peer's speed is printed only if, from the same start, its weights after 10 sweeps equal
-the core's to 1e-10 (largest absolute difference over every weight of every network).
+A peer's speed (and the numba kernel's) is printed only if, from the same start, its
+weights after 10 sweeps equal the numpy core's to 1e-10 (largest absolute difference over every weight of every network).
 Peers record each sweep's error but evaluate no stopping criteria; ``--monitor none``
 makes the core do the same.
 
@@ -45,10 +48,13 @@ import argparse
 import os
 import sys
 
-ROWS = ("xor:1", "xor:1024", "symmetry:1", "symmetry:1024", "family_trees:256")
-PEERS = ("core", "torch_loop", "torch_bmm", "jax")
+ROWS = ("xor:1", "xor:1024", "parity:1024", "encoder:1024", "symmetry:1", "symmetry:1024",
+        "family_trees:256")
+TASKS = ("xor", "parity", "encoder", "symmetry", "family_trees")
+PEERS = ("core", "core_numba", "torch_loop", "torch_bmm", "jax")
 PEER_TITLES = {
-    "core": "backprop86 core",
+    "core": "backprop86 core (numpy)",
+    "core_numba": "backprop86 core (numba)",
     "torch_loop": "PyTorch loop, 1 net at a time",
     "torch_bmm": "PyTorch K nets stacked (bmm)",
     "jax": "JAX jit+vmap+scan",
@@ -89,8 +95,8 @@ def parse_args(argv=None):
     args.rows = [r.strip() for r in args.rows.split(",") if r.strip()]
     for r in args.rows:
         task, _, k = r.partition(":")
-        if task not in ("xor", "symmetry", "family_trees") or not k.isdigit() or int(k) < 1:
-            p.error(f"bad row {r!r}: task:K with task xor, symmetry or family_trees")
+        if task not in TASKS or not k.isdigit() or int(k) < 1:
+            p.error(f"bad row {r!r}: task:K with task one of {', '.join(TASKS)}")
     args.peers = [x.strip() for x in args.peers.split(",") if x.strip()]
     for x in args.peers:
         if x not in PEERS:
@@ -233,15 +239,16 @@ def make_workload(row: str) -> Workload:
 class CoreRunner:
     name = "core"
 
-    def __init__(self, w: Workload, monitor: str, workers: int = 2):
-        self.w, self.monitor, self.workers = w, monitor, workers
+    def __init__(self, w: Workload, monitor: str, workers: int = 2, backend: str = "numpy"):
+        self.w, self.monitor, self.workers, self.backend = w, monitor, workers, backend
 
     def run(self, budget, nets=None):
         w = self.w
         seeds = range(w.k) if nets is None else range(nets)
         init = w.init if nets is None else {n: a[:nets] for n, a in w.init.items()}
         rec = train(w.spec, w.patterns, w.run_config(budget, self.monitor), seeds,
-                    task=w.task, initial=init, workers=self.workers)
+                    task=w.task, initial=init, workers=self.workers, backend=self.backend)
+        assert rec.meta["backend"] == self.backend
         return rec.final
 
 
@@ -463,6 +470,22 @@ def max_weight_difference(a: dict, b: dict) -> float:
     return max(float(np.max(np.abs(np.asarray(a[n]) - np.asarray(b[n])))) for n in a)
 
 
+def flops_per_net_sweep(spec: NetworkSpec, n_cases: int) -> int:
+    """Floating-point operations of one network-sweep's matrix products, 2 per multiply-add.
+
+    Forward (every weight times every pattern), the weight gradient (the same count) and
+    the deltas sent back through every projection whose source is not an input group.
+    Elementwise work (logistic, error, update) is not counted, as in a matmul's rate.
+    """
+    forward = back = 0
+    for p in spec.projections:
+        size = spec.groups[p.target] * spec.groups[p.source] * n_cases
+        forward += size
+        if p.source not in spec.inputs:
+            back += size
+    return 2 * (2 * forward + back)
+
+
 def matmul_gflops(n: int, repeats: int = 3) -> float:
     rng = np.random.default_rng(0)
     a, b = rng.random((n, n)), rng.random((n, n))
@@ -503,6 +526,13 @@ def available_peers(wanted, torch_threads):
     for name in wanted:
         if name == "core":
             have[name] = True
+        elif name == "core_numba":
+            from backprop86 import compiled
+            if compiled.available():
+                import numba
+                have[name] = numba.__version__
+            else:
+                print("# core_numba: numba not installed; skipped", file=sys.stderr)
         elif name in ("torch_loop", "torch_bmm"):
             try:
                 import torch
@@ -534,7 +564,7 @@ def main(args) -> int:
     versions = {k: v for k, v in peers.items() if isinstance(v, str)}
     print(f"# backprop86 core benchmark, {info['date']}")
     print(f"# {info['nproc']} x {info['cpu']}; python {info['python']}, numpy {info['numpy']}"
-          + "".join(f", {'torch' if k.startswith('torch') else k} {v}"
+          + "".join(f", {'torch' if k.startswith('torch') else 'numba' if k == 'core_numba' else k} {v}"
                     for k, v in dict(sorted(versions.items())).items()
                     if k != "torch_bmm" or "torch_loop" not in versions)
           + f"; OPENBLAS_NUM_THREADS={info['blas_threads']}, torch threads {args.torch_threads}")
@@ -558,6 +588,21 @@ def main(args) -> int:
                                 rate=w.k * budget / sec, check=0.0, status="ok"))
             print(f"#   {w.label} K={w.k}: core {w.k * budget / sec:,.0f} net-sweeps/s "
                   f"({budget} sweeps, {sec:.2f} s)", file=sys.stderr)
+        if "core_numba" in peers:
+            fast = CoreRunner(w, args.monitor, args.core_workers, backend="numba")
+            diff = max_weight_difference(CoreRunner(w, "none").run(CHECK_SWEEPS),
+                                         fast.run(CHECK_SWEEPS))  # also compiles
+            row = dict(row=w, impl="core_numba", nets=w.k, budget=budget, check=diff,
+                       status="ok", seconds=float("nan"), rate=float("nan"))
+            if not diff <= CHECK_TOLERANCE:
+                row["status"] = f"weights differ from the core by {diff:.1e} after 10 sweeps"
+            else:
+                sec = best_seconds(lambda: fast.run(budget), args.repeats)
+                row.update(seconds=sec, rate=w.k * budget / sec)
+                print(f"#   {w.label} K={w.k}: core_numba {w.k * budget / sec:,.0f} "
+                      f"net-sweeps/s (max |dw| vs core after 10 sweeps {diff:.1e})",
+                      file=sys.stderr)
+            results.append(row)
 
     # 2. the peers, each checked against the core before it is timed
     for impl in ("torch_loop", "torch_bmm", "jax"):
@@ -611,7 +656,8 @@ def _fmt(rate):
 
 def print_table(workloads, results, peers, gflops, args):
     impls = [p for p in PEERS if p in peers]
-    head = ["task, network", "patterns", "K", "sweeps"] + [PEER_TITLES[i] for i in impls]
+    head = ["task, network", "patterns", "K", "sweeps"] + [PEER_TITLES[i] for i in impls] + [
+        "fastest core: GFLOP/s (of matmul peak)"]
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join(["---"] * 3 + ["---:"] * (len(head) - 3)) + "|")
     for w in workloads:
@@ -628,6 +674,14 @@ def print_table(workloads, results, peers, gflops, args):
                 if impl == "torch_loop" and r["nets"] != w.k:
                     cell += f" ({r['nets']} nets)"
                 cells.append(cell)
+        core_rates = [r["rate"] for r in results if r["row"] is w and r["status"] == "ok"
+                      and r["impl"] in ("core", "core_numba")]
+        if core_rates:
+            done = max(core_rates) * flops_per_net_sweep(w.spec, w.patterns.n_cases) / 1e9
+            share = f" ({done / gflops:.0%})" if gflops == gflops else ""
+            cells.append(f"{done:.2f}{share}")
+        else:
+            cells.append("—")
         print("| " + " | ".join(cells) + " |")
     print()
     print("Network-sweeps per second (K x sweeps / wall seconds), float64, best of "

@@ -1,13 +1,16 @@
-"""A seed's results are the same bits alone, among many, or in any chunking."""
+"""A seed's results are the same bits alone, among many, or in any chunking, with either
+backend (the numpy reference core and the compiled numba kernel)."""
 
 import numpy as np
 import pytest
 
-from backprop86 import ErrorFunction, LearningRule, Patterns, TrainConfig, train
+from backprop86 import ErrorFunction, LearningRule, Patterns, TrainConfig, compiled, train
 
 from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
 
 MONITOR = ("correct_side", "within_0.4", "within_0.1")
+BACKENDS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(
+    not compiled.available(), reason="numba not installed"))]
 
 
 def _assert_same_network(a, i, b, j):
@@ -41,8 +44,9 @@ CASES = {
 }
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", CASES)
-def test_same_bits_across_ensemble_sizes_and_chunks(case):
+def test_same_bits_across_ensemble_sizes_and_chunks(case, backend):
     make_spec, n_cases, rule, error = CASES[case]
     spec = make_spec()
     if n_cases is None:
@@ -52,12 +56,13 @@ def test_same_bits_across_ensemble_sizes_and_chunks(case):
     config = TrainConfig(rule=rule, error=error, budget=400, stop="within_0.1",
                          monitor=MONITOR, snapshot_sweeps=(5, 50))
     seeds = np.arange(64)
-    whole = train(spec, pats, config, seeds, task=case, block_size=64)
-    blocked = train(spec, pats, config, seeds, task=case, block_size=5, workers=2)
+    whole = train(spec, pats, config, seeds, task=case, block_size=64, backend=backend)
+    blocked = train(spec, pats, config, seeds, task=case, block_size=5, workers=2,
+                    backend=backend)
     for s in seeds:
         _assert_same_network(whole, int(s), blocked, int(s))
     for chunk in ([0], [17, 3], list(range(40, 64)), [63, 0, 31]):
-        part = train(spec, pats, config, chunk, task=case)
+        part = train(spec, pats, config, chunk, task=case, backend=backend)
         for j, s in enumerate(chunk):
             _assert_same_network(whole, int(s), part, j)
             for sweep in (5, 50):
@@ -66,14 +71,15 @@ def test_same_bits_across_ensemble_sizes_and_chunks(case):
                                           part.snapshots[sweep][n][j])
 
 
-def test_case_mask_rows_belong_to_their_seed():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_case_mask_rows_belong_to_their_seed(backend):
     spec = xor_221()
     pats = Patterns({"input": XOR_INPUTS}, XOR_TARGETS)
     config = TrainConfig(rule=LearningRule.constant(0.5, 0.9), budget=200, stop="correct_side")
     mask = np.ones((6, 4), dtype=bool)
     mask[np.arange(6), np.arange(6) % 4] = False
-    whole = train(spec, pats, config, range(6), task="xor", case_mask=mask)
-    alone = train(spec, pats, config, [4], task="xor", case_mask=mask[[4]])
+    whole = train(spec, pats, config, range(6), task="xor", case_mask=mask, backend=backend)
+    alone = train(spec, pats, config, [4], task="xor", case_mask=mask[[4]], backend=backend)
     _assert_same_network(whole, 4, alone, 0)
 
 

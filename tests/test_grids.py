@@ -144,6 +144,16 @@ def test_the_smallest_change_moves_fewest_settings_then_least():
     assert search(None, "", [pair]) is None  # no base point: no printed result
 
 
+def test_a_change_of_the_network_itself_is_never_the_smallest_change():
+    base = _outcome((), NOT_REPRODUCED, 0.0)
+    more_units = _outcome(("hidden",), REPRODUCED, 0.2)
+    faster = _outcome(("eps",), REPRODUCED, 0.5)
+    found = search(None, "", [base, more_units, faster])
+    assert found.smallest is faster and found.tried == 2
+    found = search(None, "", [base, more_units])
+    assert found.smallest is None and found.best_tried is base
+
+
 # ---- end to end ----------------------------------------------------------------------------
 
 GRID = {"task": "xor", "variant": "2-2-1", "seeds": 2, "base": {"budget": 2000},

@@ -4,16 +4,21 @@ import numpy as np
 import pytest
 
 from backprop86.errors import ConfigError
-from backprop86.experiment import run
+from backprop86.experiment import resolve_settings, run
 from backprop86.propagation import forward
 from backprop86.tasks import TASKS
 from backprop86.tasks import encoder
 
 
+def build(variant):
+    """The variant's network and patterns at its paper defaults."""
+    return variant.build(resolve_settings(variant))
+
+
 @pytest.mark.parametrize("name", list(encoder.SIZES))
 def test_patterns_are_one_hot_to_themselves(name):
     n, h = encoder.SIZES[name]
-    spec, pats = encoder.TASK.variants[name].build({})
+    spec, pats = build(encoder.TASK.variants[name])
     x = pats.inputs["input"]
     assert x.shape == (n, n)
     assert (x.sum(axis=1) == 1).all() and (x.sum(axis=0) == 1).all()
@@ -49,7 +54,7 @@ def test_table5_codes_are_the_printed_ones():
 @pytest.mark.parametrize("name", list(encoder.SIZES))
 def test_binary_code_network_solves_the_task_with_binary_distinct_codes(name):
     n, h = encoder.SIZES[name]
-    spec, pats = encoder.TASK.variants[name].build({})
+    spec, pats = build(encoder.TASK.variants[name])
     params = encoder.binary_code_weights(n, h, gain=12.0)
     activity = forward(spec, params, {"input": pats.inputs["input"].T})
     y = activity["output"][0]
@@ -91,3 +96,12 @@ def test_smoke_run_every_variant(variant):
     assert (table["n_binary_codes"] + table["n_intermediate_codes"] == n).all()
     # The code table itself stays available in the records.
     assert records.activity["hidden"].shape == (2, n, h)
+
+
+def test_hidden_setting_defaults_to_log2_n_and_sizes_the_layer():
+    for name, (n, h) in encoder.SIZES.items():
+        assert encoder.TASK.variants[name].settings()["hidden"].value == h
+    _, records = run("encoder", "8-3-8", [0], {"hidden": 2, "budget": 10})
+    assert records.activity["hidden"].shape == (1, 8, 2)
+    with pytest.raises(ConfigError, match=r"hidden: 9; allowed: .*1\.\.8"):
+        run("encoder", "8-3-8", [0], {"hidden": 9, "budget": 1})

@@ -4,14 +4,19 @@ import numpy as np
 import pytest
 
 from backprop86.errors import ConfigError
-from backprop86.experiment import run
+from backprop86.experiment import resolve_settings, run
 from backprop86.propagation import forward
 from backprop86.tasks import TASKS
 from backprop86.tasks import parity
 
 
+def build(variant):
+    """The variant's network and patterns at its paper defaults."""
+    return variant.build(resolve_settings(variant))
+
+
 def _forward(n, params):
-    spec, pats = parity.TASK.variants[str(n)].build({})
+    spec, pats = build(parity.TASK.variants[str(n)])
     params = {k: np.asarray(v, dtype=float) for k, v in params.items()}
     return forward(spec, params, {"input": pats.inputs["input"].T}), pats
 
@@ -38,7 +43,7 @@ def test_registry_variants_and_default():
     assert list(task.variants) == [str(n) for n in range(2, 9)]
     assert task.default_variant == "4"
     for variant in task.variants.values():
-        spec, _ = variant.build({})
+        spec, _ = build(variant)
         n = int(variant.name)
         assert spec.groups == {"input": n, "hidden": n, "output": 1}
         assert len(spec.projections) == 2  # no direct input-output connections
@@ -160,3 +165,20 @@ def test_smoke_run_every_variant(variant):
     assert score_cols == expected
     assert len(table) == 2
     assert records.activity["hidden"].shape == (2, 2 ** n, n)
+
+
+def test_hidden_setting_sizes_the_layer_and_only_n_units_can_be_the_solution():
+    table, records = run("parity", "4", [0, 1], {"hidden": 5, "budget": 20})
+    assert records.activity["hidden"].shape == (2, 16, 5)
+    assert "h5_count_threshold" in table.columns
+    # Fig. 6 read with thresholds 1..3 on 3 units, for 4 inputs: not the solution.
+    is_threshold = np.ones((1, 3), dtype=bool)
+    assert parity.has_threshold_solution(is_threshold, np.array([[1, 2, 3]]))
+    assert not parity.has_threshold_solution(is_threshold, np.array([[1, 2, 3]]), n_inputs=4)
+
+
+@pytest.mark.parametrize("value", [0, 9, 2.5, True, "four"])
+def test_bad_hidden_setting_is_a_one_line_config_error(value):
+    with pytest.raises(ConfigError, match=r"hidden: .*allowed: a whole number of hidden "
+                                          r"units 1\.\.8"):
+        run("parity", "4", [0], {"hidden": value, "budget": 1})

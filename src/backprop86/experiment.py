@@ -89,7 +89,7 @@ def run(task: str, variant: str | None, seeds: Iterable[int],
         overrides: Mapping[str, Any] | None = None, *, label: str | None = None,
         snapshot_sweeps: Iterable[int] = (),
         progress: Callable[[int, int], None] | None = None,
-        ) -> tuple[pd.DataFrame, EnsembleRecords]:
+        backend: str = "numpy") -> tuple[pd.DataFrame, EnsembleRecords]:
     """Train ``seeds`` of a task variant and score every network.
 
     Parameters
@@ -99,6 +99,8 @@ def run(task: str, variant: str | None, seeds: Iterable[int],
     overrides : settings that differ from the variant's paper defaults.
     label : the name this run goes by in the ``variant`` column (for example a named
         ablation such as ``mean-loss``); defaults to the variant's name.
+    backend : ``numpy`` (the reference core) or ``numba`` (the compiled kernel, equal to
+        rounding); see :func:`backprop86.trainer.train`.
 
     Returns
     -------
@@ -115,7 +117,7 @@ def run(task: str, variant: str | None, seeds: Iterable[int],
     seeds = np.asarray(list(seeds), dtype=np.int64)
     mask = v.case_mask(settings, seeds, t.name) if v.case_mask else None
     records = train(spec, patterns, config, seeds, task=t.name, case_mask=mask,
-                    progress=progress)
+                    progress=progress, backend=backend)
     records.meta["settings"] = _plain(settings)
     records.meta["task"], records.meta["variant"] = t.name, label or v.name
     scores = v.score(settings, spec, patterns, records).reset_index(drop=True)

@@ -91,7 +91,13 @@ class EnsembleRecords:
 
     def store_trace(self, live: np.ndarray, trace: list[np.ndarray], start: int):
         if trace:
-            self._segments.append((live.copy(), start, np.stack(trace)))
+            self._segments.append((live.copy(), start, np.stack(trace), False))
+
+    def store_trace_block(self, live: np.ndarray, start: int, block: np.ndarray):
+        """Errors of networks ``live`` at sweeps start, start + 1, ...: ``block`` (n, S),
+        a row per network. Entries past a network's final sweep are ignored, so networks
+        may stop inside a block."""
+        self._segments.append((live.copy(), start, block, True))
 
     def finish(self, idx: np.ndarray, sweep: int, error: np.ndarray,
                params: dict[str, np.ndarray], activity: dict[str, np.ndarray], done: np.ndarray):
@@ -113,9 +119,14 @@ class EnsembleRecords:
         lengths = self.sweeps + 1
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         values = np.full(offsets[-1], np.nan)
-        for live, start, block in self._segments:
-            rows = np.arange(block.shape[0])
-            values[offsets[live][None, :] + start + rows[:, None]] = block
+        for live, start, block, by_network in self._segments:
+            if by_network:
+                ends = np.minimum(self.sweeps[live] + 1 - start, block.shape[1])
+                for row, (i, n) in enumerate(zip(live, ends)):
+                    values[offsets[i] + start:offsets[i] + start + n] = block[row, :n]
+            else:
+                rows = np.arange(block.shape[0])
+                values[offsets[live][None, :] + start + rows[:, None]] = block
         self.error_values, self.error_offsets = values, offsets
         self._segments = []
 

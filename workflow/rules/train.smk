@@ -22,6 +22,7 @@ rule train_chunk:
         variant=lambda wildcards: chunk_run(wildcards).variant,
         seeds=train_seeds,
         sets=train_sets,
+        backend=PLAN.backend,
         out=lambda wildcards, output: os.path.dirname(output.runs),
     # Progress (seeds done) goes to the terminal and to the log. A hard kill can leave a
     # temporary file of the atomic writes behind: it is cleared first.
@@ -29,4 +30,4 @@ rule train_chunk:
         "rm -f {params.out}/.*.tmp; "
         "backprop86 train {wildcards.task} --variant {params.variant}"
         " --label {wildcards.variant} --seeds {params.seeds} {params.sets}"
-        " --out {params.out} 2>&1 | tee {log}"
+        " --backend {params.backend} --out {params.out} 2>&1 | tee {log}"

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from ..compiled import check_backend
 from ..diagnostics import Diagnosis, diagnosis_of
 from ..errors import ConfigError
 from ..experiment import parse_seeds, resolve_settings, train_config
@@ -76,11 +77,13 @@ class Plan:
 
     ``runs`` are the config's runs (the default target trains them); ``grids`` the named
     grids, whose points are trained only when asked for (the ``grids`` target);
-    ``diagnosis`` the per-layer diagnosis, if the config has one.
+    ``diagnosis`` the per-layer diagnosis, if the config has one; ``backend`` trains them
+    (``numpy`` or ``numba``, see :mod:`backprop86.compiled`).
     """
 
     runs: tuple[Run, ...]
     parquet: bool = True
+    backend: str = "numpy"
     grids: tuple[Grid, ...] = ()
     diagnosis: Diagnosis | None = None
 
@@ -239,8 +242,10 @@ def make_plan(config: Mapping[str, Any], schema: Mapping[str, Any]) -> Plan:
             if p.run.name in labels:
                 raise ConfigError(f"runs.{p.run.name}", "the label of a grid point of "
                                   f"grids.{g.name}", "a label not starting with 'grid-'")
+    backend = config.get("backend", "numpy")
+    check_backend(backend)
     return Plan(runs=runs, parquet=(config.get("tables") or {}).get("parquet", True),
-                grids=grids, diagnosis=diagnosis_of(config))
+                backend=backend, grids=grids, diagnosis=diagnosis_of(config))
 
 
 def make_grids(config: Mapping[str, Any]) -> tuple[Grid, ...]:

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from ..errors import ConfigError
 from ..network import NetworkSpec
 from ..records import EnsembleRecords
 from ..trainer import Patterns
@@ -123,6 +124,15 @@ def binary_patterns(n_bits: int) -> np.ndarray:
     """All 2^n binary vectors, (2^n, n), in counting order (first bit most significant)."""
     codes = np.arange(2 ** n_bits)
     return ((codes[:, None] >> np.arange(n_bits - 1, -1, -1)[None, :]) & 1).astype(float)
+
+
+def hidden_units(settings, allowed: range) -> int:
+    """The ``hidden`` setting of a layered variant, checked against ``allowed``."""
+    value = settings["hidden"]
+    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+        raise ConfigError("hidden", f"{value!r}",
+                          f"a whole number of hidden units {allowed.start}..{allowed.stop - 1}")
+    return value
 
 
 def no_scores(settings, spec, patterns, records) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import ConfigError
 from ..network import NetworkSpec, layered
 from ..trainer import Patterns
-from .base import Setting, Task, Variant
+from .base import Setting, Task, Variant, hidden_units
 
 SIZES = {"8-3-8": (8, 3), "4-2-4": (4, 2), "16-4-16": (16, 4)}  # name -> (N, hidden units)
 DEFAULT_VARIANT = "8-3-8"  # PDP Table 4
@@ -119,8 +119,9 @@ def score(settings, spec, pats, records) -> pd.DataFrame:
     return pd.DataFrame(code_scores(records.activity["hidden"]))
 
 
-def _network(n: int, n_hidden: int):
+def _network(n: int):
     def build(settings) -> tuple[NetworkSpec, Patterns]:
+        n_hidden = hidden_units(settings, range(1, n + 1))
         return layered([n, n_hidden, n]), patterns(n)
     return build
 
@@ -133,8 +134,10 @@ PRESENTATIONS = MAX_BUDGET * SIZES[DEFAULT_VARIANT][0]
 
 
 def _defaults(name: str) -> dict[str, Setting]:
-    n = SIZES[name][0]
+    n, n_hidden = SIZES[name]
     return {
+        "hidden": Setting(n_hidden, "PDP Fig. 7: log2 N hidden units for N patterns (3 for "
+                          "8-3-8, Table 4)", "P-img", f"fewer or more is an ablation (1..{n})"),
         "eps": Setting(0.5, "not printed for the encoder (PAPER_FACTS B.3, E.6)",
                        "UNCONFIRMED", "the chapter's rate for XOR and parity (PDP pp. 331, "
                        "335), assumed here; in batch mode it drives output units into flat "
@@ -173,6 +176,6 @@ TASK = Task(
     source="PDP ch. 8, Fig. 7, Tables 4-5",
     default_variant=DEFAULT_VARIANT,
     variants={name: Variant(name, _description(name), _defaults(name),
-                            _network(*SIZES[name]), score)
+                            _network(SIZES[name][0]), score)
               for name in SIZES},
 )

@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import ConfigError
 from ..network import NetworkSpec, layered
 from ..trainer import Patterns
-from .base import Setting, Task, Variant, binary_patterns
+from .base import Setting, Task, Variant, binary_patterns, hidden_units
 
 SIZES = tuple(range(2, 9))  # the variants: number of input bits N
 DEFAULT_SIZE = 4  # the run the chapter reports (PDP p. 335, Table 3)
@@ -170,21 +170,26 @@ def threshold_units(activity: np.ndarray, counts: np.ndarray) -> dict[str, np.nd
     return {"is_threshold": direction != 0, "direction": direction, "threshold": threshold}
 
 
-def has_threshold_solution(is_threshold: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+def has_threshold_solution(is_threshold: np.ndarray, threshold: np.ndarray,
+                           n_inputs: int | None = None) -> np.ndarray:
     """Whether the hidden layer is the paper's N-threshold solution (PDP Fig. 6, Table 3).
 
     True when all H hidden units are count-threshold units and their thresholds are
-    1..H in some order; each unit may be increasing or inverted.
+    1..H in some order; each unit may be increasing or inverted. The solution needs H = N,
+    the number of inputs: with the ``hidden`` ablation at another H, no net has it.
 
     Parameters
     ----------
     is_threshold, threshold : (K, H), as from :func:`threshold_units`.
+    n_inputs : N; None takes N = H.
 
     Returns
     -------
     (K,) bool
     """
     want = np.arange(1, threshold.shape[-1] + 1)
+    if n_inputs is not None and n_inputs != threshold.shape[-1]:
+        return np.zeros(threshold.shape[0], dtype=bool)
     return is_threshold.all(axis=-1) & (np.sort(threshold, axis=-1) == want).all(axis=-1)
 
 
@@ -202,14 +207,19 @@ def score(settings, spec, pats, records) -> pd.DataFrame:
         rows[f"h{j + 1}_threshold"] = pd.array(np.where(t >= 0, t, 0), dtype="Int64")
         rows[f"h{j + 1}_threshold"][t < 0] = pd.NA
     rows["n_count_threshold_units"] = units["is_threshold"].sum(axis=1)
-    rows["threshold_solution"] = has_threshold_solution(units["is_threshold"],
-                                                        units["threshold"])
+    rows["threshold_solution"] = has_threshold_solution(
+        units["is_threshold"], units["threshold"], n_inputs=pats.inputs["input"].shape[1])
     return pd.DataFrame(rows)
+
+
+# Hidden-layer sizes the score columns cover (h1 ... h8); the paper's nets use N.
+MAX_HIDDEN = max(SIZES)
 
 
 def _network(n_bits: int):
     def build(settings) -> tuple[NetworkSpec, Patterns]:
-        return layered([n_bits, n_bits, 1]), patterns(n_bits)
+        n_hidden = hidden_units(settings, range(1, MAX_HIDDEN + 1))
+        return layered([n_bits, n_hidden, 1]), patterns(n_bits)
     return build
 
 
@@ -224,6 +234,8 @@ PRESENTATIONS = MAX_BUDGET * 2 ** DEFAULT_SIZE
 def _defaults(n_bits: int) -> dict[str, Setting]:
     budget = min(MAX_BUDGET, PRESENTATIONS // 2 ** n_bits)
     return {
+        "hidden": Setting(n_bits, "PDP Fig. 6: N hidden units for N-bit parity (4 in "
+                          "Table 3)", "P-img", "fewer or more is an ablation (1..8)"),
         "eps": Setting(0.5, "PDP ch. 8 p. 335 (PAPER_FACTS B.2): 4-bit parity learned with "
                        "eta 0.5", "S", "" if n_bits == DEFAULT_SIZE else
                        "the 4-bit run's rate; no other size is reported"),

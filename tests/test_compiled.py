@@ -1,0 +1,165 @@
+"""The compiled backend against the numpy reference core: its exp, its sums, and whole
+training runs on every kind of network the core supports."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from backprop86 import (ConfigError, ErrorFunction, LearningRule, Patterns, TrainConfig,
+                        compiled, layered, train)
+from backprop86.experiment import run
+
+from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
+
+pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba not installed")
+
+MONITOR = ("correct_side", "within_0.4", "within_0.1", "error_below_0.05")
+
+
+def test_logistic_is_within_4_ulp_of_numpy_and_saturates_like_it():
+    x = np.concatenate([np.linspace(-700, 700, 200_001), np.linspace(-40, 40, 100_001),
+                        [0.0, -0.0, 1e-300, -1e-300, 36.7, -36.7]])
+    want = 1.0 / (1.0 + np.exp(-x))
+    got = x.copy()
+    compiled.logistic_row(got, np.empty(x.size, dtype=np.int64))
+    assert (np.abs(got - want) <= 4 * np.spacing(want)).all()
+    with np.errstate(over="ignore"):
+        edge = np.array([-1e4, -745.0, -709.9, 709.9, 745.0, 1e4, np.inf, -np.inf])
+        ref = 1.0 / (1.0 + np.exp(-edge))
+    got = edge.copy()
+    compiled.logistic_row(got, np.empty(edge.size, dtype=np.int64))
+    # Below -709.78 the numpy core gives exactly 0 (exp overflows); above +709 exactly 1.
+    assert np.array_equal(got, ref)
+
+
+@pytest.mark.parametrize("n", [1, 3, 4, 7, 64, 104])
+def test_sums_are_accurate_in_their_fixed_order(n):
+    rng = np.random.default_rng(n)
+    a, b = rng.normal(size=n), rng.normal(size=n)
+    assert compiled.dot(a, b) == pytest.approx(math.fsum(a * b), rel=1e-13, abs=1e-15)
+    assert compiled.total(a) == pytest.approx(math.fsum(a), rel=1e-13, abs=1e-15)
+    # Four partial sums over p mod 4, the remainder into the first: a stated order.
+    five = np.random.default_rng(5).normal(size=5) * 10.0 ** np.arange(5)
+    assert compiled.total(five) == ((five[0] + five[4]) + five[1]) + (five[2] + five[3])
+
+
+CASES = {
+    "xor": (xor_221, None, LearningRule.constant(0.5, 0.9), ErrorFunction(), None),
+    "six-two-one-mean": (lambda: layered([6, 2, 1]), 64, LearningRule.constant(0.1, 0.9),
+                         ErrorFunction("mean"), None),
+    "skip-tied-margin-decay-schedule": (
+        skip_and_tied, 12, LearningRule(((0, 0.3, 0.5), (30, 0.5, 0.9)), weight_decay=0.001,
+                                        decay_start=40),
+        ErrorFunction(margin=(0.8, 0.2)), None),
+    "margin-to-target-masked": (
+        skip_and_tied, 12, LearningRule.constant(0.4, 0.8),
+        ErrorFunction("mean", margin=(0.8, 0.2), margin_mode="to_target"), "mask"),
+    "tanh": (lambda: dataclasses.replace(layered([3, 4, 2]), activation="tanh"), 8,
+             LearningRule.constant(0.05, 0.5), ErrorFunction(), None),
+}
+
+
+def _patterns(spec, n_cases):
+    if n_cases is None:
+        return Patterns({"input": XOR_INPUTS}, XOR_TARGETS)
+    return random_patterns(spec, n_cases, np.random.default_rng(11))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_training_matches_the_numpy_core_to_rounding(case):
+    make_spec, n_cases, rule, error, masked = CASES[case]
+    spec = make_spec()
+    pats = _patterns(spec, n_cases)
+    k = 12
+    mask = None
+    if masked:
+        mask = np.ones((k, pats.n_cases), dtype=bool)
+        mask[np.arange(k), np.arange(k) % pats.n_cases] = False
+    config = TrainConfig(rule=rule, error=error, budget=150, stop="budget", monitor=MONITOR,
+                         snapshot_sweeps=(0, 7, 100))
+    ref = train(spec, pats, config, range(k), task=case, case_mask=mask)
+    got = train(spec, pats, config, range(k), task=case, case_mask=mask, backend="numba")
+    assert ref.meta["backend"] == "numpy" and got.meta["backend"] == "numba"
+    for n in ref.final:
+        np.testing.assert_allclose(got.final[n], ref.final[n], rtol=0, atol=1e-10)
+        assert np.array_equal(got.initial[n], ref.initial[n])
+        for sweep in (0, 7, 100):
+            np.testing.assert_allclose(got.snapshots[sweep][n], ref.snapshots[sweep][n],
+                                       rtol=0, atol=1e-10)
+    for g in ref.activity:
+        np.testing.assert_allclose(got.activity[g], ref.activity[g], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(got.error_values, ref.error_values, rtol=1e-9, atol=1e-12)
+    assert np.array_equal(got.error_offsets, ref.error_offsets)
+    assert np.array_equal(got.sweeps, ref.sweeps)
+
+
+def test_stopping_and_censoring_match_the_numpy_core():
+    """Every network stops at the same sweep (or is censored at the budget) with the same
+    first sweeps of every criterion; an exact tie with a threshold could differ by one
+    sweep, which these 200 seeds do not meet."""
+    spec = xor_221()
+    pats = Patterns({"input": XOR_INPUTS}, XOR_TARGETS)
+    config = TrainConfig(rule=LearningRule.constant(0.5, 0.9), budget=3000, stop="within_0.1",
+                         monitor=MONITOR)
+    ref = train(spec, pats, config, range(200), task="xor")
+    got = train(spec, pats, config, range(200), task="xor", backend="numba")
+    assert 0 < ref.converged.sum() < 200  # some converge, some are censored
+    assert np.array_equal(got.converged, ref.converged)
+    assert np.array_equal(got.sweeps, ref.sweeps)
+    for a, b in zip(got.first_sweep, ref.first_sweep):
+        assert np.array_equal(a, b)
+    np.testing.assert_allclose(got.final_error, ref.final_error, rtol=1e-8, atol=1e-12)
+
+
+def test_a_task_run_gives_the_same_table_up_to_rounding():
+    ref, _ = run("family_trees", "paper", range(4), {"budget": 60})
+    got, records = run("family_trees", "paper", range(4), {"budget": 60}, backend="numba")
+    assert records.meta["backend"] == "numba"
+    assert list(got.columns) == list(ref.columns)
+    numeric = ref.select_dtypes("number").columns
+    np.testing.assert_allclose(got[numeric].astype(float), ref[numeric].astype(float),
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_per_pattern_runs_and_observers_stay_on_numpy():
+    spec = xor_221()
+    pats = Patterns({"input": XOR_INPUTS}, XOR_TARGETS)
+    per_pattern = TrainConfig(rule=LearningRule.constant(0.5, 0.9, mode="pattern"), budget=5,
+                              stop="budget")
+    assert train(spec, pats, per_pattern, [0], task="xor",
+                 backend="numba").meta["backend"] == "numpy"
+    batch = TrainConfig(rule=LearningRule.constant(0.5, 0.9), budget=5, stop="budget")
+    seen = []
+    rec = train(spec, pats, batch, [0], task="xor", backend="numba",
+                observer=lambda sweep, *rest: seen.append(sweep))
+    assert rec.meta["backend"] == "numpy" and seen == [0, 1, 2, 3, 4]
+
+
+def test_unknown_backend_is_a_one_line_config_error():
+    spec = xor_221()
+    pats = Patterns({"input": XOR_INPUTS}, XOR_TARGETS)
+    config = TrainConfig(rule=LearningRule.constant(0.5, 0.9), budget=1, stop="budget")
+    with pytest.raises(ConfigError, match=r"^backend: unknown 'cuda'; allowed: numpy, numba$"):
+        train(spec, pats, config, [0], task="xor", backend="cuda")
+
+
+def test_the_python_kernel_agrees_with_the_compiled_one():
+    """The kernel's own source, run by the Python interpreter, is an independent check on
+    what numba made of it."""
+    spec = skip_and_tied()
+    pats = _patterns(spec, 5)
+    config = TrainConfig(rule=LearningRule(((0, 0.3, 0.5), (3, 0.5, 0.9)), weight_decay=0.01),
+                         error=ErrorFunction(margin=(0.8, 0.2)), budget=6, stop="budget",
+                         monitor=MONITOR)
+    fast = train(spec, pats, config, range(3), task="py", backend="numba")
+    kernel = compiled._kernel
+    try:
+        compiled._kernel = kernel.py_func
+        slow = train(spec, pats, config, range(3), task="py", backend="numba")
+    finally:
+        compiled._kernel = kernel
+    for n in fast.final:
+        np.testing.assert_allclose(slow.final[n], fast.final[n], rtol=0, atol=1e-13)
+    np.testing.assert_allclose(slow.error_values, fast.error_values, rtol=1e-12)
