@@ -20,9 +20,8 @@ stay on the numpy core; :func:`supports` says which.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -153,8 +152,10 @@ class Program:
 
 # How the kernel is compiled. ``contract`` lets LLVM fuse a * b + c into one FMA, which is
 # faster and at least as accurate; no flag that reorders sums (``reassoc``) is set, so the
-# compiled code fixes each network's order of operations. Without numba, the same functions
-# run as (slow) Python, which the tests use as a check on the compiled code.
+# compiled code fixes each network's order of operations. The tests also run the kernel's
+# source in the Python interpreter (``_kernel.py_func``) as a check on the compiled code.
+# Without numba the functions stay plain Python so that this module imports; the backend
+# itself then refuses to run (check_backend).
 if numba is not None:
     _jit = numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
     _inline = numba.njit(inline="always", error_model="numpy", fastmath={"contract"})
@@ -422,8 +423,7 @@ def train_block(spec: NetworkSpec, patterns, config, seeds: np.ndarray,
     k, n_cases = len(seeds), patterns.n_cases
     rec = EnsembleRecords.empty(spec, seeds, config, n_cases, initial)
     template = np.zeros((program.n_units, n_cases))
-    for g in spec.inputs:
-        i = list(spec.inputs).index(g)
+    for i, g in enumerate(spec.inputs):  # input groups come first in the program
         template[program.offset[i]:program.offset[i] + program.size[i]] = \
             np.asarray(patterns.inputs[g], dtype=np.float64).T
     targets = np.ascontiguousarray(np.asarray(patterns.targets, dtype=np.float64).T)
@@ -456,7 +456,8 @@ def train_block(spec: NetworkSpec, patterns, config, seeds: np.ndarray,
         final_error = np.full(n, np.nan)
         final_activity = np.zeros((n, program.n_units, n_cases))
         trace = np.full((n, end - sweep), np.nan)  # each network's errors side by side
-        _kernel(theta, velocity, first, done, stopped, final_error, final_activity, trace,
+        _kernel(
+            theta, velocity, first, done, stopped, final_error, final_activity, trace,
             sweep, end, config.budget, template, targets, mask, n_train,
             program.offset, program.size, program.compute, program.incoming, program.source,
             program.weight, program.outgoing, program.out_target, program.out_weight,
