@@ -254,11 +254,9 @@ class CoreRunner:
 
 def _schedule(rule: LearningRule, budget: int):
     """(eps, alpha, decay factor) of every sweep, as the core's _change_weights uses them."""
-    out = []
-    for s in range(budget):
-        ph = rule.at(s)
-        out.append((ph.eps, ph.alpha, 1.0 - rule.weight_decay if rule.decays_at(s) else 1.0))
-    return out
+    eps, alpha, decays = rule.per_sweep(budget - 1)
+    factor = np.where(decays, 1.0 - rule.weight_decay, 1.0)
+    return [(float(e), float(a), float(f)) for e, a, f in zip(eps, alpha, factor)]
 
 
 class TorchBase:
@@ -295,6 +293,16 @@ class TorchBase:
         satisfied = torch.where(self.on, y >= on_above, y <= off_below)
         return torch.where(satisfied, torch.zeros((), dtype=y.dtype), y - self.target)
 
+    def change_weights(self, params, vel, grads, eps, alpha, decay):
+        """Nature eq. 9 in place, dw = -eps g + alpha dw; w += dw; then the decay factor."""
+        with self.torch.no_grad():
+            for n, g in zip(self.names, grads):
+                v = vel[n]
+                v.mul_(alpha).sub_(eps * g)
+                params[n].add_(v)
+                if decay != 1.0:
+                    params[n].mul_(decay)
+
 
 class TorchLoopRunner(TorchBase):
     """The textbook loop: one network, its weights as leaf tensors, autograd, manual step."""
@@ -320,13 +328,7 @@ class TorchLoopRunner(TorchBase):
             r = self.residual(act[self.w.spec.output])
             error = 0.5 * (r * r).sum()                    # Nature eq. 3
             grads = torch.autograd.grad(error, plist)
-            with torch.no_grad():
-                for n, g in zip(self.names, grads):       # Nature eq. 9
-                    v = vel[n]
-                    v.mul_(alpha).sub_(eps * g)
-                    params[n].add_(v)
-                    if decay != 1.0:
-                        params[n].mul_(decay)
+            self.change_weights(params, vel, grads, eps, alpha, decay)
             errors.append(error.detach())
         return {n: p.detach().numpy() for n, p in params.items()}
 
@@ -365,13 +367,7 @@ class TorchStackedRunner(TorchBase):
             r = self.residual(act[self.w.spec.output])
             per_net = 0.5 * (r * r).sum(dim=(1, 2))
             grads = torch.autograd.grad(per_net.sum(), plist)   # networks are independent
-            with torch.no_grad():
-                for n, g in zip(self.names, grads):
-                    v = vel[n]
-                    v.mul_(alpha).sub_(eps * g)
-                    params[n].add_(v)
-                    if decay != 1.0:
-                        params[n].mul_(decay)
+            self.change_weights(params, vel, grads, eps, alpha, decay)
             errors.append(per_net.detach())
         return {n: p.detach().numpy() for n, p in params.items()}
 
@@ -563,8 +559,9 @@ def main(args) -> int:
     peers = available_peers(args.peers, args.torch_threads)
     versions = {k: v for k, v in peers.items() if isinstance(v, str)}
     print(f"# backprop86 core benchmark, {info['date']}")
+    library = {"torch_loop": "torch", "torch_bmm": "torch", "core_numba": "numba"}
     print(f"# {info['nproc']} x {info['cpu']}; python {info['python']}, numpy {info['numpy']}"
-          + "".join(f", {'torch' if k.startswith('torch') else 'numba' if k == 'core_numba' else k} {v}"
+          + "".join(f", {library.get(k, k)} {v}"
                     for k, v in dict(sorted(versions.items())).items()
                     if k != "torch_bmm" or "torch_loop" not in versions)
           + f"; OPENBLAS_NUM_THREADS={info['blas_threads']}, torch threads {args.torch_threads}")

@@ -14,6 +14,7 @@ from backprop86.experiment import run
 from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba not installed")
+kernel = pytest.importorskip("backprop86.kernel")  # the compiled loops; needs numba
 
 MONITOR = ("correct_side", "within_0.4", "within_0.1", "error_below_0.05")
 
@@ -23,13 +24,13 @@ def test_logistic_is_within_4_ulp_of_numpy_and_saturates_like_it():
                         [0.0, -0.0, 1e-300, -1e-300, 36.7, -36.7]])
     want = 1.0 / (1.0 + np.exp(-x))
     got = x.copy()
-    compiled.logistic_row(got, np.empty(x.size, dtype=np.int64))
+    kernel.logistic_row(got, np.empty(x.size, dtype=np.int64))
     assert (np.abs(got - want) <= 4 * np.spacing(want)).all()
     with np.errstate(over="ignore"):
         edge = np.array([-1e4, -745.0, -709.9, 709.9, 745.0, 1e4, np.inf, -np.inf])
         ref = 1.0 / (1.0 + np.exp(-edge))
     got = edge.copy()
-    compiled.logistic_row(got, np.empty(edge.size, dtype=np.int64))
+    kernel.logistic_row(got, np.empty(edge.size, dtype=np.int64))
     # Below -709.78 the numpy core gives exactly 0 (exp overflows); above +709 exactly 1.
     assert np.array_equal(got, ref)
 
@@ -38,11 +39,11 @@ def test_logistic_is_within_4_ulp_of_numpy_and_saturates_like_it():
 def test_sums_are_accurate_in_their_fixed_order(n):
     rng = np.random.default_rng(n)
     a, b = rng.normal(size=n), rng.normal(size=n)
-    assert compiled.dot(a, b) == pytest.approx(math.fsum(a * b), rel=1e-13, abs=1e-15)
-    assert compiled.total(a) == pytest.approx(math.fsum(a), rel=1e-13, abs=1e-15)
+    assert kernel.dot(a, b) == pytest.approx(math.fsum(a * b), rel=1e-13, abs=1e-15)
+    assert kernel.total(a) == pytest.approx(math.fsum(a), rel=1e-13, abs=1e-15)
     # Four partial sums over p mod 4, the remainder into the first: a stated order.
     five = np.random.default_rng(5).normal(size=5) * 10.0 ** np.arange(5)
-    assert compiled.total(five) == ((five[0] + five[4]) + five[1]) + (five[2] + five[3])
+    assert kernel.total(five) == ((five[0] + five[4]) + five[1]) + (five[2] + five[3])
 
 
 CASES = {
@@ -154,12 +155,12 @@ def test_the_python_kernel_agrees_with_the_compiled_one():
                          error=ErrorFunction(margin=(0.8, 0.2)), budget=6, stop="budget",
                          monitor=MONITOR)
     fast = train(spec, pats, config, range(3), task="py", backend="numba")
-    kernel = compiled._kernel
+    compiled_loop = kernel._kernel
     try:
-        compiled._kernel = kernel.py_func
+        kernel._kernel = compiled_loop.py_func
         slow = train(spec, pats, config, range(3), task="py", backend="numba")
     finally:
-        compiled._kernel = kernel
+        kernel._kernel = compiled_loop
     for n in fast.final:
         np.testing.assert_allclose(slow.final[n], fast.final[n], rtol=0, atol=1e-13)
     np.testing.assert_allclose(slow.error_values, fast.error_values, rtol=1e-12)

@@ -71,3 +71,14 @@ def test_censored_networks_are_kept_and_records_round_trip(tmp_path):
     for n in rec.final:
         assert np.array_equal(back.snapshots[10][n], rec.snapshots[10][n])
     assert back.meta["network"]["groups"] == {"input": 2, "hidden": 2, "output": 1}
+
+
+def test_per_sweep_schedule_is_at_and_decays_at_for_every_sweep():
+    rule = LearningRule(((0, 0.005, 0.5), (20, 0.01, 0.9), (35, 0.1, 0.0)),
+                        weight_decay=0.002, decay_start=30)
+    eps, alpha, decays = rule.per_sweep(50)
+    assert len(eps) == len(alpha) == len(decays) == 51
+    for s in range(51):
+        assert (eps[s], alpha[s]) == (rule.at(s).eps, rule.at(s).alpha)
+        assert decays[s] == rule.decays_at(s)
+    assert not LearningRule.constant(0.5, 0.9).per_sweep(3)[2].any()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .errors import ConfigError
 
 MODES = ("batch", "pattern")
@@ -84,3 +86,17 @@ class LearningRule:
 
     def decays_at(self, sweep: int) -> bool:
         return self.weight_decay > 0 and sweep >= self.decay_start
+
+    def per_sweep(self, budget: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`at` and :meth:`decays_at` for every sweep 0..budget at once.
+
+        Returns
+        -------
+        eps, alpha : (budget + 1,) float; decays : (budget + 1,) bool.
+        """
+        sweeps = np.arange(budget + 1)
+        current = np.searchsorted([p.start for p in self.phases], sweeps, side="right") - 1
+        eps = np.array([p.eps for p in self.phases])[current]
+        alpha = np.array([p.alpha for p in self.phases])[current]
+        decays = (self.weight_decay > 0) & (sweeps >= self.decay_start)
+        return eps, alpha, decays

@@ -235,7 +235,7 @@ def _defaults(n_bits: int) -> dict[str, Setting]:
     budget = min(MAX_BUDGET, PRESENTATIONS // 2 ** n_bits)
     return {
         "hidden": Setting(n_bits, "PDP Fig. 6: N hidden units for N-bit parity (4 in "
-                          "Table 3)", "P-img", "fewer or more is an ablation (1..8)"),
+                          "Table 3)", "P-img", f"fewer or more is an ablation (1..{MAX_HIDDEN})"),
         "eps": Setting(0.5, "PDP ch. 8 p. 335 (PAPER_FACTS B.2): 4-bit parity learned with "
                        "eta 0.5", "S", "" if n_bits == DEFAULT_SIZE else
                        "the 4-bit run's rate; no other size is reported"),
