@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from backprop86 import (ConfigError, ErrorFunction, LearningRule, Patterns, TrainConfig,
-                        compiled, layered, train)
+                        codegen, compiled, layered, train)
 from backprop86.experiment import run
 
 from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
@@ -24,26 +24,30 @@ def test_logistic_is_within_4_ulp_of_numpy_and_saturates_like_it():
                         [0.0, -0.0, 1e-300, -1e-300, 36.7, -36.7]])
     want = 1.0 / (1.0 + np.exp(-x))
     got = x.copy()
-    kernel.logistic_row(got, np.empty(x.size, dtype=np.int64))
+    kernel.logistic(got, 0, got.size, np.empty(x.size, dtype=np.int64))
     assert (np.abs(got - want) <= 4 * np.spacing(want)).all()
     with np.errstate(over="ignore"):
         edge = np.array([-1e4, -745.0, -709.9, 709.9, 745.0, 1e4, np.inf, -np.inf])
         ref = 1.0 / (1.0 + np.exp(-edge))
     got = edge.copy()
-    kernel.logistic_row(got, np.empty(edge.size, dtype=np.int64))
+    kernel.logistic(got, 0, got.size, np.empty(edge.size, dtype=np.int64))
     # Below -709.78 the numpy core gives exactly 0 (exp overflows); above +709 exactly 1.
     assert np.array_equal(got, ref)
 
 
 @pytest.mark.parametrize("n", [1, 3, 4, 7, 64, 104])
-def test_sums_are_accurate_in_their_fixed_order(n):
+def test_sums_are_accurate_and_the_fixed_ones_in_their_stated_order(n):
     rng = np.random.default_rng(n)
-    a, b = rng.normal(size=n), rng.normal(size=n)
-    assert kernel.dot(a, b) == pytest.approx(math.fsum(a * b), rel=1e-13, abs=1e-15)
-    assert kernel.total(a) == pytest.approx(math.fsum(a), rel=1e-13, abs=1e-15)
+    a, b = rng.normal(size=n + 3), rng.normal(size=n + 5)
+    want = math.fsum(a[3:] * b[5:])  # offsets into flat arrays, as the kernel uses them
+    assert kernel.dot(a, 3, b, 5, n) == pytest.approx(want, rel=1e-13, abs=1e-15)
+    assert kernel.dot4(a, 3, b, 5, n) == pytest.approx(want, rel=1e-13, abs=1e-15)
+    assert kernel.total(a, 3, n) == pytest.approx(math.fsum(a[3:]), rel=1e-13, abs=1e-15)
     # Four partial sums over p mod 4, the remainder into the first: a stated order.
     five = np.random.default_rng(5).normal(size=5) * 10.0 ** np.arange(5)
-    assert kernel.total(five) == ((five[0] + five[4]) + five[1]) + (five[2] + five[3])
+    assert kernel.total(five, 0, 5) == ((five[0] + five[4]) + five[1]) + (five[2] + five[3])
+    ones = np.ones(5)
+    assert kernel.dot4(five, 0, ones, 0, 5) == kernel.total(five, 0, 5)
 
 
 CASES = {
@@ -150,17 +154,46 @@ def test_the_python_kernel_agrees_with_the_compiled_one():
     """The kernel's own source, run by the Python interpreter, is an independent check on
     what numba made of it."""
     spec = skip_and_tied()
-    pats = _patterns(spec, 5)
+    pats = _patterns(spec, 12)  # the shapes of a case above: its kernel is compiled already
     config = TrainConfig(rule=LearningRule(((0, 0.3, 0.5), (3, 0.5, 0.9)), weight_decay=0.01),
                          error=ErrorFunction(margin=(0.8, 0.2)), budget=6, stop="budget",
                          monitor=MONITOR)
     fast = train(spec, pats, config, range(3), task="py", backend="numba")
-    compiled_loop = kernel._kernel
-    try:
-        kernel._kernel = compiled_loop.py_func
+    with pytest.MonkeyPatch.context() as patch:
+        compiled_kernel = codegen.kernel_for
+        patch.setattr(codegen, "kernel_for", lambda *a: compiled_kernel(*a).py_func)
+        patch.setattr(codegen, "compile_once", lambda *a: None)
         slow = train(spec, pats, config, range(3), task="py", backend="numba")
-    finally:
-        kernel._kernel = compiled_loop
     for n in fast.final:
         np.testing.assert_allclose(slow.final[n], fast.final[n], rtol=0, atol=1e-13)
     np.testing.assert_allclose(slow.error_values, fast.error_values, rtol=1e-12)
+
+
+@pytest.mark.parametrize("case", ["xor", "skip-tied-margin-decay-schedule", "tanh"])
+def test_written_out_passes_give_the_bits_of_the_general_ones(case, monkeypatch):
+    """A small network's kernel spells its passes out (codegen); a large one's walks index
+    arrays (kernel.py). The same operations in the same order: the same bits."""
+    make_spec, n_cases, rule, error, _ = CASES[case]
+    spec = make_spec()
+    pats = _patterns(spec, n_cases)
+    assert codegen.is_small(compiled.Program.of(spec), pats.n_cases)
+    config = TrainConfig(rule=rule, error=error, budget=120, stop="budget", monitor=MONITOR)
+    written = train(spec, pats, config, range(6), task=case, backend="numba")
+    monkeypatch.setattr(codegen, "SMALL_NETWORK", 0)
+    assert not codegen.is_small(compiled.Program.of(spec), pats.n_cases)
+    general = train(spec, pats, config, range(6), task=case, backend="numba")
+    for n in written.final:
+        assert np.array_equal(written.final[n], general.final[n])
+    assert np.array_equal(written.error_values, general.error_values)
+
+
+def test_kernel_sources_are_kept_by_a_hash_of_their_text(tmp_path, monkeypatch):
+    monkeypatch.setenv(codegen.CACHE_VARIABLE, str(tmp_path))
+    program = compiled.Program.of(xor_221())
+    text = codegen.source(program, 4)
+    assert "def forward(" in text and "for p in range(4):" in text  # written out
+    assert codegen.source(program, 4) == text and codegen.source(program, 8) != text
+    path = codegen._write("k", text)
+    assert path.parent == tmp_path and path.read_text() == text
+    stamp = path.stat().st_mtime_ns
+    assert codegen._write("k", text) == path and path.stat().st_mtime_ns == stamp  # kept

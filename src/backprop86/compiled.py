@@ -9,13 +9,14 @@ network at a time, compiled by numba.
 
 It computes the same quantities in another order (no BLAS), so its numbers agree with the
 numpy core to rounding (about 1e-12 after thousands of sweeps), not bit for bit. Its own
-results are deterministic: a network's bits depend only on its seed and the settings, never
-on the block, the ensemble or the number of threads, because every network is a separate
-sequential loop.
+results are deterministic: a network's bits depend only on its seed and the settings (and
+the machine's instruction set), never on the block, the ensemble or the number of threads,
+because every network is a separate sequential loop.
 
-The loops themselves are in :mod:`backprop86.kernel`, imported only when this backend runs;
-this module checks the choice, flattens the network into index arrays and turns the
-kernel's output into the core's records.
+The compiled pieces are in :mod:`backprop86.kernel`, imported only when this backend runs;
+:mod:`backprop86.codegen` writes the kernel around them (its passes written out for the
+shapes of a small network); this module checks the choice, flattens the network into index
+arrays and turns the kernel's output into the core's records.
 
 Supported: any feed-forward :class:`~backprop86.network.NetworkSpec` (tied weights included),
 logistic or tanh units, batch mode, case masks, snapshots. Per-pattern mode and observers
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import codegen
 from .errors import ConfigError
 from .network import NetworkSpec, bias_name
 
@@ -137,6 +139,12 @@ class Program:
                    slices=slices, tanh=spec.activation == "tanh",
                    n_units=int(size.sum()), n_params=start)
 
+    @property
+    def net(self) -> tuple:
+        """The index arrays, in the order the kernel's passes unpack them."""
+        return (self.offset, self.size, self.compute, self.incoming, self.source,
+                self.weight, self.outgoing, self.out_target, self.out_weight, self.bias)
+
     def flatten(self, params: dict[str, np.ndarray]) -> np.ndarray:
         """``{name: (K, ...)}`` to one C-contiguous ``(K, n_params)`` array."""
         k = next(iter(params.values())).shape[0]
@@ -158,12 +166,12 @@ def train_block(spec: NetworkSpec, patterns, config, seeds: np.ndarray,
     Returns the same :class:`~backprop86.records.EnsembleRecords` as the numpy core.
     """
     from . import criteria as criteria_mod
-    from . import kernel  # loads numba
     from .records import EnsembleRecords
 
     check_backend("numba")
     program = Program.of(spec)
     k, n_cases = len(seeds), patterns.n_cases
+    kernel = codegen.kernel_for(program, n_cases)  # loads numba
     rec = EnsembleRecords.empty(spec, seeds, config, n_cases, initial)
     template = np.zeros((program.n_units, n_cases))
     for i, g in enumerate(spec.inputs):  # input groups come first in the program
@@ -199,14 +207,14 @@ def train_block(spec: NetworkSpec, patterns, config, seeds: np.ndarray,
         final_error = np.full(n, np.nan)
         final_activity = np.zeros((n, program.n_units, n_cases))
         trace = np.full((n, end - sweep), np.nan)  # each network's errors side by side
-        kernel._kernel(
-            theta, velocity, first, done, stopped, final_error, final_activity, trace,
-            sweep, end, config.budget, template, targets, mask, n_train,
-            program.offset, program.size, program.compute, program.incoming, program.source,
-            program.weight, program.outgoing, program.out_target, program.out_weight,
-            program.bias, program.tanh, error.reduction == "mean", margin, on_above,
-            off_below, error.margin_mode == "to_bound", eps, alpha, decays,
-            1.0 - rule.weight_decay, kinds, values, stop_index)
+        args = (theta, velocity, first, done, stopped, final_error,
+                final_activity.reshape(n, -1), trace, sweep, end, config.budget,
+                template.reshape(-1), targets.reshape(-1), mask, n_train, program.net,
+                program.tanh, error.reduction == "mean", margin, on_above, off_below,
+                error.margin_mode == "to_bound", eps, alpha, decays, 1.0 - rule.weight_decay,
+                kinds, values, stop_index)
+        codegen.compile_once(kernel, args)
+        kernel(*args)
         rec.store_trace_block(live, sweep, trace)
         for m in range(len(monitors)):
             rec.first_sweep[m][live] = first[:, m]
