@@ -19,6 +19,8 @@ compiled kernel.
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import hashlib
 import importlib.util
 import os
@@ -33,6 +35,10 @@ SMALL_NETWORK = 200  # parameters; larger networks use the general passes
 SHORT_ROWS = 64
 ROWS_PER_PASS = 4  # units whose net inputs are formed in one pass over the patterns
 SPELLED_OUT = 256  # weights x patterns up to which each weight's sum is written out
+# Rows of at least this many patterns are summed by kernel.dot, a vectorised call; shorter
+# ones by the inline kernel.dot4 (XOR's 4 patterns: a call per weight would cost more).
+# Here, not in kernel.py, because reading it must not load numba.
+LONG_ROWS = 16
 
 # Where kernel sources go: $BACKPROP86_KERNEL_CACHE, else the user's cache folder.
 CACHE_VARIABLE = "BACKPROP86_KERNEL_CACHE"
@@ -126,6 +132,7 @@ def source(program, n_cases: int) -> str:
     return HEADER.format(what=what, helpers=_kernel_hash()) + "\n" + passes + SKELETON
 
 
+@functools.cache
 def _kernel_hash() -> str:
     text = (Path(__file__).parent / "kernel.py").read_bytes()
     return hashlib.sha256(text).hexdigest()[:16]
@@ -198,7 +205,7 @@ def _written_out(program, n_cases: int) -> str:
     # dot4's order; the others one loop per projection, not a line per weight: each call
     # of an inline function costs numba about as much compile time as the rest of a kernel.
     spelled_out = program.n_params * P <= SPELLED_OUT
-    dot = "dot" if P >= _long_rows() else "dot4"
+    dot = "dot" if P >= LONG_ROWS else "dot4"
     for c, g in enumerate(compute):
         for src, base in into[c]:
             if spelled_out:
@@ -233,14 +240,6 @@ def _lanes(x: str, i: int, y: str | None, j: int, n: int) -> str:
     return f"(({s0}) + ({s1})) + (({s2}) + ({s3}))"
 
 
-def _long_rows() -> int:
-    # kernel.py's LONG_ROWS, read from its text: importing kernel.py would load numba.
-    for line in (Path(__file__).parent / "kernel.py").read_text().splitlines():
-        if line.startswith("LONG_ROWS = "):
-            return int(line.split("=")[1])
-    raise RuntimeError("kernel.py defines no LONG_ROWS")
-
-
 def cache_folder() -> Path:
     """Where kernel sources (and numba's compiled kernels, in __pycache__) are kept."""
     chosen = os.environ.get(CACHE_VARIABLE)
@@ -270,8 +269,6 @@ def compile_once(kernel, args) -> None:
     that jobs starting together on one machine compile a kernel once, not each."""
     if kernel.signatures:
         return
-    import fcntl
-
     import numba
 
     signature = tuple(numba.typeof(a) for a in args)

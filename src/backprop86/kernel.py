@@ -13,6 +13,8 @@ import math
 import numba
 import numpy as np
 
+from .codegen import LONG_ROWS
+
 # How the kernel is compiled. ``contract`` lets LLVM fuse a * b + c into one FMA, which is
 # faster and at least as accurate. Only :func:`dot` may also reorder its sum (``reassoc``),
 # so that LLVM vectorises it (4-5 times faster, the weight gradient's whole cost): its order
@@ -80,11 +82,6 @@ def logistic(a, start, n, scale):
         scale[p] = (scale[p] - _SHIFTER_BITS + 1023) << 52
     for p in range(_u(n)):  # no branch, so that LLVM vectorises the division too
         a[base + p] = 1.0 / (1.0 + a[base + p] * shifted[p])
-
-
-# Rows of at least this many patterns use the vectorised :func:`dot` (a call); shorter
-# ones the inline :func:`dot4` (XOR's 4 patterns: a call per weight would cost more).
-LONG_ROWS = 16
 
 
 @_reordered
