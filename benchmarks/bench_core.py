@@ -46,12 +46,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 
 ROWS = ("xor:1", "xor:1024", "parity:1024", "encoder:1024", "symmetry:1", "symmetry:1024",
         "family_trees:256")
 TASKS = ("xor", "parity", "encoder", "symmetry", "family_trees")
 PEERS = ("core", "core_numba", "torch_loop", "torch_bmm", "jax")
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PEER_TITLES = {
     "core": "backprop86 core (numpy)",
     "core_numba": "backprop86 core (numba)",
@@ -108,7 +110,7 @@ def parse_args(argv=None):
 if __name__ == "__main__":
     _ARGS = parse_args()
     if _ARGS.blas_threads is not None:
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        for var in BLAS_THREAD_VARIABLES:
             os.environ[var] = str(_ARGS.blas_threads)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
@@ -482,11 +484,30 @@ def flops_per_net_sweep(spec: NetworkSpec, n_cases: int) -> int:
     return 2 * (2 * forward + back)
 
 
-def matmul_gflops(n: int, repeats: int = 3) -> float:
-    rng = np.random.default_rng(0)
-    a, b = rng.random((n, n)), rng.random((n, n))
-    a @ b  # warm up BLAS threads
-    return 2.0 * n ** 3 / best_seconds(lambda: a @ b, repeats) / 1e9
+_MATMUL = """
+import sys, time
+import numpy as np
+n, repeats = int(sys.argv[1]), int(sys.argv[2])
+rng = np.random.default_rng(0)
+a, b = rng.random((n, n)), rng.random((n, n))
+a @ b  # warm up the BLAS threads
+best = float("inf")
+for _ in range(repeats):
+    t = time.perf_counter()
+    a @ b
+    best = min(best, time.perf_counter() - t)
+print(2.0 * n ** 3 / best / 1e9)
+"""
+
+
+def matmul_gflops(n: int, threads: int, repeats: int = 3) -> float:
+    """The float64 rate of an n x n numpy matmul on ``threads`` BLAS threads, in a fresh
+    process: this one's BLAS thread count is fixed when numpy loads (``--blas-threads``),
+    and the peak must use as many cores as the core's workers do."""
+    env = {**os.environ, **{v: str(threads) for v in BLAS_THREAD_VARIABLES}}
+    done = subprocess.run([sys.executable, "-c", _MATMUL, str(n), str(repeats)], env=env,
+                          capture_output=True, text=True, check=True)
+    return float(done.stdout)
 
 
 def machine_info() -> dict:
@@ -566,10 +587,11 @@ def main(args) -> int:
                     if k != "torch_bmm" or "torch_loop" not in versions)
           + f"; OPENBLAS_NUM_THREADS={info['blas_threads']}, torch threads {args.torch_threads}")
     print(f"# load average at start: {load_average()}")
-    gflops = matmul_gflops(args.matmul_size) if args.matmul_size else float("nan")
+    gflops = (matmul_gflops(args.matmul_size, args.core_workers) if args.matmul_size
+              else float("nan"))
     if args.matmul_size:
-        print(f"# numpy float64 matmul {args.matmul_size}x{args.matmul_size}: "
-              f"{gflops:.1f} GFLOP/s (best of 3)")
+        print(f"# numpy float64 matmul {args.matmul_size}x{args.matmul_size} on "
+              f"{args.core_workers} threads: {gflops:.1f} GFLOP/s (best of 3)")
 
     workloads = [make_workload(r) for r in args.rows]
     results = []  # dicts, one per (row, impl)
@@ -693,7 +715,8 @@ def print_table(workloads, results, peers, gflops, args):
     if refused:
         print(f"{len(refused)} peer cell(s) refused: weights disagreed with the core's.")
     if gflops == gflops:
-        print(f"numpy float64 matmul peak ({args.matmul_size}^2): {gflops:.1f} GFLOP/s.")
+        print(f"numpy float64 matmul peak ({args.matmul_size}^2, {args.core_workers} BLAS "
+              f"threads, as many as the core's workers): {gflops:.1f} GFLOP/s.")
     jit = [r for r in results if r.get("compile_seconds")]
     if jit:
         print("JAX compile time (excluded): " + ", ".join(
@@ -703,7 +726,8 @@ def print_table(workloads, results, peers, gflops, args):
 def write_csv(path, info, results, gflops, args):
     fields = ["date", "cpu", "nproc", "blas_threads", "torch_threads", "monitor", "task",
               "network", "patterns", "K", "impl", "nets_timed", "sweeps", "seconds",
-              "net_sweeps_per_s", "max_abs_dw_10_sweeps", "status", "matmul_gflops"]
+              "net_sweeps_per_s", "max_abs_dw_10_sweeps", "status", "matmul_gflops",
+              "matmul_threads"]
     with open(path, "w", newline="") as fh:
         out = csv.DictWriter(fh, fieldnames=fields)
         out.writeheader()
@@ -717,7 +741,8 @@ def write_csv(path, info, results, gflops, args):
                               seconds=f"{r['seconds']:.4f}",
                               net_sweeps_per_s=f"{r['rate']:.0f}",
                               max_abs_dw_10_sweeps=f"{r['check']:.3e}", status=r["status"],
-                              matmul_gflops=f"{gflops:.1f}"))
+                              matmul_gflops=f"{gflops:.1f}",
+                              matmul_threads=args.core_workers))
 
 
 if __name__ == "__main__":

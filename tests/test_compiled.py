@@ -24,13 +24,13 @@ def test_logistic_is_within_4_ulp_of_numpy_and_saturates_like_it():
                         [0.0, -0.0, 1e-300, -1e-300, 36.7, -36.7]])
     want = 1.0 / (1.0 + np.exp(-x))
     got = x.copy()
-    kernel.logistic(got, 0, got.size, np.empty(x.size, dtype=np.int64))
+    kernel.logistic(got, 0, got.size)
     assert (np.abs(got - want) <= 4 * np.spacing(want)).all()
     with np.errstate(over="ignore"):
         edge = np.array([-1e4, -745.0, -709.9, 709.9, 745.0, 1e4, np.inf, -np.inf])
         ref = 1.0 / (1.0 + np.exp(-edge))
     got = edge.copy()
-    kernel.logistic(got, 0, got.size, np.empty(edge.size, dtype=np.int64))
+    kernel.logistic(got, 0, got.size)
     # Below -709.78 the numpy core gives exactly 0 (exp overflows); above +709 exactly 1.
     assert np.array_equal(got, ref)
 
@@ -40,7 +40,6 @@ def test_sums_are_accurate_and_the_fixed_ones_in_their_stated_order(n):
     rng = np.random.default_rng(n)
     a, b = rng.normal(size=n + 3), rng.normal(size=n + 5)
     want = math.fsum(a[3:] * b[5:])  # offsets into flat arrays, as the kernel uses them
-    assert kernel.dot(a, 3, b, 5, n) == pytest.approx(want, rel=1e-13, abs=1e-15)
     assert kernel.dot4(a, 3, b, 5, n) == pytest.approx(want, rel=1e-13, abs=1e-15)
     assert kernel.total(a, 3, n) == pytest.approx(math.fsum(a[3:]), rel=1e-13, abs=1e-15)
     # Four partial sums over p mod 4, the remainder into the first: a stated order.
@@ -48,6 +47,23 @@ def test_sums_are_accurate_and_the_fixed_ones_in_their_stated_order(n):
     assert kernel.total(five, 0, 5) == ((five[0] + five[4]) + five[1]) + (five[2] + five[3])
     ones = np.ones(5)
     assert kernel.dot4(five, 0, ones, 0, 5) == kernel.total(five, 0, 5)
+
+
+@pytest.mark.parametrize("n_d, n_a, n", [(1, 1, 1), (2, 4, 16), (3, 6, 104), (6, 24, 17),
+                                         (5, 3, 64)])
+def test_outer_sums_add_each_rows_products_to_its_weight(n_d, n_a, n):
+    rng = np.random.default_rng(n_d * 100 + n_a)
+    d = rng.normal(size=7 + n_d * n)  # rows at offsets, as the kernel's flat arrays
+    a = rng.normal(size=2 + n_a * n)
+    stride, base = n_a + 3, 5
+    grad = rng.normal(size=base + n_d * stride)
+    want = grad.copy()
+    for j in range(n_d):
+        for k in range(n_a):
+            want[base + j * stride + k] += math.fsum(d[7 + j * n:7 + (j + 1) * n]
+                                                     * a[2 + k * n:2 + (k + 1) * n])
+    kernel.add_outer_sums(grad, base, stride, d, 7, n_d, a, 2, n_a, n)
+    assert grad == pytest.approx(want, rel=1e-13, abs=1e-14)
 
 
 CASES = {

@@ -35,8 +35,9 @@ SMALL_NETWORK = 200  # parameters; larger networks use the general passes
 SHORT_ROWS = 64
 ROWS_PER_PASS = 4  # units whose net inputs are formed in one pass over the patterns
 SPELLED_OUT = 256  # weights x patterns up to which each weight's sum is written out
-# Rows of at least this many patterns are summed by kernel.dot, a vectorised call; shorter
-# ones by the inline kernel.dot4 (XOR's 4 patterns: a call per weight would cost more).
+# A weight gradient over rows of at least this many patterns is summed by
+# kernel.add_outer_sums, a vectorised call per projection; over shorter ones by the inline
+# kernel.dot4 (XOR's 4 patterns: the call and its vector set-up would cost more).
 # Here, not in kernel.py, because reading it must not load numba.
 LONG_ROWS = 16
 
@@ -49,8 +50,8 @@ HEADER = '''"""A training kernel of backprop86's numba backend, written by backp
 
 import numpy as np
 
-from backprop86.kernel import (_inline, _jit, activate, change_weights, dot, dot4, misses,
-                               note_criteria, residuals, slope, total)
+from backprop86.kernel import (_inline, _jit, activate, add_outer_sums, change_weights, dot4,
+                               misses, note_criteria, residuals, slope, total)
 '''
 
 GENERAL_PASSES = "from backprop86.kernel import backward, forward, gradient\n"
@@ -91,10 +92,9 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
         act = template.copy()
         delta = np.zeros(template.shape[0])
         grad = np.zeros(w.shape[0])
-        scale = np.empty(size.max() * n_cases, dtype=np.int64)
         error_scale = 1.0 / (n_train[i] * n_out) if mean else 1.0
         for s in range(sweep_from, sweep_to):
-            forward(w, act, scale, tanh, net, n_cases)
+            forward(w, act, tanh, net, n_cases)
             residuals(act, targets, m, delta, o0, n_out, n_cases, margin, on_above,
                       off_below, to_bound, error_scale)
             error = 0.5 * dot4(delta, o0, delta, o0, n_out * n_cases) / error_scale
@@ -177,14 +177,14 @@ def _written_out(program, n_cases: int) -> str:
                 for o, _ in links for k in range(size[o])]
         return loads + [f"    for p in range({P}):"] + rows, sums
 
-    fwd = ["@_inline", "def forward(w, a, scale, tanh, net, n_cases):"]
+    fwd = ["@_inline", "def forward(w, a, tanh, net, n_cases):"]
     for c, g in enumerate(compute):
         for block in _blocks(size[g], ROWS_PER_PASS):
             lines, sums = block_sums(
                 block, lambda j: f"w[{bias[g] + j}]" if bias[g] >= 0 else "0.0", into[c],
                 lambda base, j, k, src: base + j * size[src] + k, "x", "a")
             fwd += lines + [f"        a[{(off[g] + j) * P} + p] = {sums[j]}" for j in block]
-        fwd.append(f"    activate(a, {off[g] * P}, {size[g] * P}, scale, {tanh})")
+        fwd.append(f"    activate(a, {off[g] * P}, {size[g] * P}, {tanh})")
 
     bwd = ["@_inline", "def backward(w, a, d, tanh, net, n_cases):"]
     out = compute[-1]
@@ -205,17 +205,19 @@ def _written_out(program, n_cases: int) -> str:
     # dot4's order; the others one loop per projection, not a line per weight: each call
     # of an inline function costs numba about as much compile time as the rest of a kernel.
     spelled_out = program.n_params * P <= SPELLED_OUT
-    dot = "dot" if P >= LONG_ROWS else "dot4"
     for c, g in enumerate(compute):
         for src, base in into[c]:
             if spelled_out:
                 grd += [f"    grad[{base + j * size[src] + k}] += "
                         + _lanes("d", (off[g] + j) * P, "a", (off[src] + k) * P, P)
                         for j in range(size[g]) for k in range(size[src])]
+            elif P >= LONG_ROWS:
+                grd.append(f"    add_outer_sums(grad, {base}, {size[src]}, d, {off[g] * P}, "
+                           f"{size[g]}, a, {off[src] * P}, {size[src]}, {P})")
             else:
                 grd += [f"    for j in range({size[g]}):",
                         f"        for k in range({size[src]}):",
-                        f"            grad[{base} + j * {size[src]} + k] += {dot}("
+                        f"            grad[{base} + j * {size[src]} + k] += dot4("
                         f"d, ({off[g]} + j) * {P}, a, ({off[src]} + k) * {P}, {P})"]
         if bias[g] >= 0 and spelled_out:
             grd += [f"    grad[{bias[g] + j}] = " + _lanes("d", (off[g] + j) * P, None, 0, P)

@@ -12,14 +12,16 @@ import math
 
 import numba
 import numpy as np
+from numba.core import types
+from numba.extending import intrinsic
 
 from .codegen import LONG_ROWS
 
 # How the kernel is compiled. ``contract`` lets LLVM fuse a * b + c into one FMA, which is
-# faster and at least as accurate. Only :func:`dot` may also reorder its sum (``reassoc``),
-# so that LLVM vectorises it (4-5 times faster, the weight gradient's whole cost): its order
-# is then LLVM's, fixed in the compiled code, so a network's bits still depend only on its
-# seed and settings on a given machine. The tests also run the kernel's source in the
+# faster and at least as accurate. Only :func:`add_outer_sums` may also reorder its sums
+# (``reassoc``), so that LLVM vectorises them (several times faster; the weight gradient of
+# a long row): their order is then LLVM's, fixed in the compiled code, so a network's bits
+# still depend only on its seed and settings on a given machine. The tests also run the kernel's source in the
 # Python interpreter (``kernel.py_func``) as a check on the compiled code.
 #
 # Every function takes flat arrays and offsets into them, never slices: a slice is a new
@@ -51,15 +53,31 @@ _SHIFTER = 1.5 * 2.0 ** 52
 _SHIFTER_BITS = 0x4338000000000000  # the bits of _SHIFTER as a float64
 
 
-@_inline
-def logistic(a, start, n, scale):
-    """In place, y = 1 / (1 + exp(-x)) for every x of ``a[start : start + n]``.
+@intrinsic
+def _bits(typingctx, x):
+    """The bits of a float64 as an int64 (a bit cast, no conversion)."""
+    if x == types.float64:
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(types.int64))
+        return types.int64(types.float64), codegen
+    return None
 
-    ``scale`` is int64 scratch of at least n numbers (it holds the bits of 2^k).
-    """
-    shifted = scale.view(np.float64)
+
+@intrinsic
+def _from_bits(typingctx, x):
+    """The float64 whose bits are those of an int64 (the inverse of :func:`_bits`)."""
+    if x == types.int64:
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(types.float64))
+        return types.float64(types.int64), codegen
+    return None
+
+
+@_inline
+def logistic(a, start, n):
+    """In place, y = 1 / (1 + exp(-x)) for every x of ``a[start : start + n]``."""
     base = _u(start)
-    for p in range(_u(n)):
+    for p in range(_u(n)):  # one pass without a branch: LLVM vectorises all of it
         z = -a[base + p]
         zc = min(max(z, _Z_LOW), _Z_HIGH)
         # k = round(zc / ln 2) without a float-to-int conversion, which AVX2 lacks and
@@ -76,30 +94,76 @@ def logistic(a, start, n, scale):
              + ((_C4 + _C5 * r) + (_C6 + _C7 * r) * r2) * r4) \
             + (((_C8 + _C9 * r) + (_C10 + _C11 * r) * r2)
                + (_C12 + _C13 * r) * r4) * (r4 * r4)
-        shifted[p] = kd
-        a[base + p] = q if z <= _EXP_OVERFLOW else np.inf  # so y = 1 / (1 + inf) = 0
-    for p in range(_u(n)):  # the bits of kd hold k + those of 1.5 * 2^52; make them 2^k's
-        scale[p] = (scale[p] - _SHIFTER_BITS + 1023) << 52
-    for p in range(_u(n)):  # no branch, so that LLVM vectorises the division too
-        a[base + p] = 1.0 / (1.0 + a[base + p] * shifted[p])
+        # kd's bits hold k plus those of 1.5 * 2^52: move k into the exponent field.
+        two_k = _from_bits((_bits(kd) - _SHIFTER_BITS + 1023) << 52)
+        one_plus = 1.0 + q * two_k
+        a[base + p] = 1.0 / (one_plus if z <= _EXP_OVERFLOW else np.inf)  # 0 past overflow
 
 
 @_reordered
-def dot(a, i, b, j, n):
-    """sum_p a[i + p] b[j + p] over p < n, vectorised by LLVM in an order of its choosing
-    (see ``_reordered``)."""
-    s = 0.0
-    ia, jb = _u(i), _u(j)
-    for p in range(_u(n)):
-        s += a[ia + p] * b[jb + p]
-    return s
+def add_outer_sums(grad, base, stride, d, d0, n_d, a, a0, n_a, n):
+    """grad[base + j stride + k] += sum_p d[d0 + j n + p] a[a0 + k n + p] for j < n_d,
+    k < n_a, p < n: a projection's weight gradient (eq. 6), rows of n patterns.
+
+    Two delta rows times four activity rows per pass over the patterns, eight sums at
+    once: each row is loaded once for several sums (one at a time, twice per sum).
+    Vectorised by LLVM in an order of its choosing (see ``_reordered``).
+    """
+    j = 0
+    while j + 2 <= n_d:
+        r0, r1 = _u(d0 + j * n), _u(d0 + (j + 1) * n)
+        k = 0
+        while k + 4 <= n_a:
+            c0, c1 = _u(a0 + k * n), _u(a0 + (k + 1) * n)
+            c2, c3 = _u(a0 + (k + 2) * n), _u(a0 + (k + 3) * n)
+            s0 = s1 = s2 = s3 = t0 = t1 = t2 = t3 = 0.0
+            for p in range(_u(n)):
+                x, y = d[r0 + p], d[r1 + p]
+                b0, b1, b2, b3 = a[c0 + p], a[c1 + p], a[c2 + p], a[c3 + p]
+                s0 += x * b0
+                s1 += x * b1
+                s2 += x * b2
+                s3 += x * b3
+                t0 += y * b0
+                t1 += y * b1
+                t2 += y * b2
+                t3 += y * b3
+            g0, g1 = base + j * stride + k, base + (j + 1) * stride + k
+            grad[g0] += s0
+            grad[g0 + 1] += s1
+            grad[g0 + 2] += s2
+            grad[g0 + 3] += s3
+            grad[g1] += t0
+            grad[g1 + 1] += t1
+            grad[g1 + 2] += t2
+            grad[g1 + 3] += t3
+            k += 4
+        while k < n_a:
+            c0 = _u(a0 + k * n)
+            s0 = t0 = 0.0
+            for p in range(_u(n)):
+                b0 = a[c0 + p]
+                s0 += d[r0 + p] * b0
+                t0 += d[r1 + p] * b0
+            grad[base + j * stride + k] += s0
+            grad[base + (j + 1) * stride + k] += t0
+            k += 1
+        j += 2
+    if j < n_d:
+        r0 = _u(d0 + j * n)
+        for k in range(n_a):
+            c0 = _u(a0 + k * n)
+            s0 = 0.0
+            for p in range(_u(n)):
+                s0 += d[r0 + p] * a[c0 + p]
+            grad[base + j * stride + k] += s0
 
 
 @_inline
 def dot4(a, i, b, j, n):
     """sum_p a[i + p] b[j + p] over p < n in four interleaved partial sums over p mod 4,
-    the rest into the first (a fixed order); inline, so cheaper than :func:`dot` for short
-    rows."""
+    the rest into the first (a fixed order); inline, so cheaper than
+    :func:`add_outer_sums` for short rows."""
     s0 = s1 = s2 = s3 = 0.0
     a0, a1, a2, a3 = _u(i), _u(i + 1), _u(i + 2), _u(i + 3)
     b0, b1, b2, b3 = _u(j), _u(j + 1), _u(j + 2), _u(j + 3)
@@ -195,6 +259,50 @@ def add_products(out, row, w, first, stride, src, r0, n, n_cases):
         k += 1
 
 
+@_jit
+def add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n, n_cases):
+    """:func:`add_products` for ``n_rows`` rows from ``row`` on, the weights of row j at
+    ``first + j row_stride``: a projection's share of its target units' sums (eqs 1, 7).
+
+    Four rows times four source rows per pass over the patterns, the 16 weights in
+    registers: each source row is loaded once for four rows. Every row gets the same
+    operations in the same order as from :func:`add_products`, so the same bits.
+    """
+    j = 0
+    while j + 4 <= n_rows:
+        o0, o1 = _u(row + j * n_cases), _u(row + (j + 1) * n_cases)
+        o2, o3 = _u(row + (j + 2) * n_cases), _u(row + (j + 3) * n_cases)
+        f0 = first + j * row_stride
+        f1, f2, f3 = f0 + row_stride, f0 + 2 * row_stride, f0 + 3 * row_stride
+        k = 0
+        while k + 4 <= n:
+            s1, s2, s3 = stride, 2 * stride, 3 * stride
+            w00, w01, w02, w03 = w[f0], w[f0 + s1], w[f0 + s2], w[f0 + s3]
+            w10, w11, w12, w13 = w[f1], w[f1 + s1], w[f1 + s2], w[f1 + s3]
+            w20, w21, w22, w23 = w[f2], w[f2 + s1], w[f2 + s2], w[f2 + s3]
+            w30, w31, w32, w33 = w[f3], w[f3 + s1], w[f3 + s2], w[f3 + s3]
+            b0, b1 = _u(r0 + k * n_cases), _u(r0 + (k + 1) * n_cases)
+            b2, b3 = _u(r0 + (k + 2) * n_cases), _u(r0 + (k + 3) * n_cases)
+            for p in range(_u(n_cases)):
+                x0, x1, x2, x3 = src[b0 + p], src[b1 + p], src[b2 + p], src[b3 + p]
+                out[o0 + p] = (((out[o0 + p] + w00 * x0) + w01 * x1) + w02 * x2) + w03 * x3
+                out[o1 + p] = (((out[o1 + p] + w10 * x0) + w11 * x1) + w12 * x2) + w13 * x3
+                out[o2 + p] = (((out[o2 + p] + w20 * x0) + w21 * x1) + w22 * x2) + w23 * x3
+                out[o3 + p] = (((out[o3 + p] + w30 * x0) + w31 * x1) + w32 * x2) + w33 * x3
+            f0, f1, f2, f3 = f0 + 4 * stride, f1 + 4 * stride, f2 + 4 * stride, f3 + 4 * stride
+            k += 4
+        rest = r0 + k * n_cases
+        add_products(out, o0, w, f0, stride, src, rest, n - k, n_cases)
+        add_products(out, o1, w, f1, stride, src, rest, n - k, n_cases)
+        add_products(out, o2, w, f2, stride, src, rest, n - k, n_cases)
+        add_products(out, o3, w, f3, stride, src, rest, n - k, n_cases)
+        j += 4
+    while j < n_rows:
+        add_products(out, row + j * n_cases, w, first + j * row_stride, stride, src, r0, n,
+                     n_cases)
+        j += 1
+
+
 @_inline
 def fill(a, start, n, value):
     """a[start : start + n] = value."""
@@ -204,14 +312,14 @@ def fill(a, start, n, value):
 
 
 @_inline
-def activate(a, start, n, scale, tanh):
+def activate(a, start, n, tanh):
     """In place, the units' activation function of every net input in a[start : start + n]."""
     if tanh:
         base = _u(start)
         for p in range(_u(n)):
             a[base + p] = np.tanh(a[base + p])
     else:
-        logistic(a, start, n, scale)
+        logistic(a, start, n)
 
 
 @_inline
@@ -258,21 +366,20 @@ def change_weights(w, v, grad, eps, alpha, decay, decay_factor):
 # kernel of a small network has its own, written out for its shapes by backprop86.codegen.
 
 @_inline
-def forward(w, act, scale, tanh, net, n_cases):
+def forward(w, act, tanh, net, n_cases):
     """Eqs 1-2 for every non-input group, in order; the input rows of act are filled."""
     offset, size, compute, incoming, source, weight, _, _, _, bias = net
     for c in range(compute.shape[0]):
         g = compute[c]
         g0, gn = offset[g], size[g]
         for j in range(gn):
-            row = (g0 + j) * n_cases
-            fill(act, row, n_cases, w[bias[g] + j] if bias[g] >= 0 else 0.0)
-            for q in range(incoming[c], incoming[c + 1]):
-                sn = size[source[q]]
-                add_products(act, row, w, weight[q] + j * sn, 1, act,
-                             offset[source[q]] * n_cases, sn, n_cases)
+            fill(act, (g0 + j) * n_cases, n_cases, w[bias[g] + j] if bias[g] >= 0 else 0.0)
+        for q in range(incoming[c], incoming[c + 1]):
+            sn = size[source[q]]
+            add_products_rows(act, g0 * n_cases, gn, w, weight[q], sn, 1, act,
+                              offset[source[q]] * n_cases, sn, n_cases)
         # The whole group at once: its rows are contiguous.
-        activate(act, g0 * n_cases, gn * n_cases, scale, tanh)
+        activate(act, g0 * n_cases, gn * n_cases, tanh)
 
 
 @_inline
@@ -284,15 +391,13 @@ def backward(w, act, delta, tanh, net, n_cases):
     for c in range(n_compute - 1, -1, -1):
         g = compute[c]
         g0, gn = offset[g], size[g]
-        for j in range(gn):
-            row = (g0 + j) * n_cases
-            if c != n_compute - 1:
-                fill(delta, row, n_cases, 0.0)
-                for q in range(outgoing[c], outgoing[c + 1]):
-                    t = out_target[q]
-                    add_products(delta, row, w, out_weight[q] + j, gn, delta,
-                                 offset[t] * n_cases, size[t], n_cases)
-            slope(delta, act, row, n_cases, tanh)
+        if c != n_compute - 1:
+            fill(delta, g0 * n_cases, gn * n_cases, 0.0)
+            for q in range(outgoing[c], outgoing[c + 1]):
+                t = out_target[q]
+                add_products_rows(delta, g0 * n_cases, gn, w, out_weight[q], 1, gn, delta,
+                                  offset[t] * n_cases, size[t], n_cases)
+        slope(delta, act, g0 * n_cases, gn * n_cases, tanh)
 
 
 @_inline
@@ -304,14 +409,18 @@ def gradient(act, delta, grad, net, n_cases):
     for c in range(compute.shape[0]):
         g = compute[c]
         g0, gn = offset[g], size[g]
+        if long_rows:
+            for q in range(incoming[c], incoming[c + 1]):
+                sn = size[source[q]]
+                add_outer_sums(grad, weight[q], sn, delta, g0 * n_cases, gn, act,
+                               offset[source[q]] * n_cases, sn, n_cases)
         for j in range(gn):
             row = (g0 + j) * n_cases
-            for q in range(incoming[c], incoming[c + 1]):
-                s0, sn = offset[source[q]], size[source[q]]
-                base = weight[q] + j * sn
-                for k in range(sn):
-                    a0 = (s0 + k) * n_cases
-                    grad[base + k] += (dot(delta, row, act, a0, n_cases) if long_rows
-                                       else dot4(delta, row, act, a0, n_cases))
+            if not long_rows:
+                for q in range(incoming[c], incoming[c + 1]):
+                    s0, sn = offset[source[q]], size[source[q]]
+                    base = weight[q] + j * sn
+                    for k in range(sn):
+                        grad[base + k] += dot4(delta, row, act, (s0 + k) * n_cases, n_cases)
             if bias[g] >= 0:
                 grad[bias[g] + j] = total(delta, row, n_cases)

@@ -225,17 +225,22 @@ class Chunk:
             seeds = z["seeds"]
         return cls(Path(path), meta["task"], meta["variant"], seeds, meta)
 
-    def arrays(self, keys: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    def arrays(self, keys: Iterable[str] | None = None,
+               kinds: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+        """The chunk's arrays named in ``keys`` (default: all), or only those of the given
+        ``kinds`` (``initial``, ``final``, ... : the part of the name before its first /)."""
         with np.load(self.path, allow_pickle=False) as z:
-            return {k: z[k] for k in (keys if keys is not None else z.files) if k != "meta"}
+            names = keys if keys is not None else z.files
+            return {k: z[k] for k in names
+                    if k != "meta" and (kinds is None or k.split("/")[0] in kinds)}
 
     def network(self, seed: int) -> dict[str, np.ndarray]:
         """Every array of one network: ``initial/*``, ``final/*``, ``activity/*`` keep a
         leading axis of length 1; ``error`` is its error curve."""
         i = int(np.flatnonzero(self.seeds == seed)[0])
-        data = self.arrays()
-        out = {k: v[i:i + 1] for k, v in data.items()
-               if k.split("/")[0] in ("initial", "final", "activity")}
+        out = {k: v[i:i + 1]
+               for k, v in self.arrays(kinds=("initial", "final", "activity")).items()}
+        data = self.arrays(["error_values", "error_offsets"])
         offsets = data["error_offsets"]
         out["error"] = data["error_values"][offsets[i]:offsets[i + 1]]
         return out
@@ -453,7 +458,7 @@ def person_tables(variant: str, chunks: list[Chunk], example: int | None,
     n_seeds = 0
     example_codes = {}
     for chunk in chunks:
-        data = chunk.arrays()
+        data = chunk.arrays(kinds=("initial", "final"))
         for state, prefix in (("untrained", "initial/"), ("trained", "final/")):
             params = {k[len(prefix):]: v for k, v in data.items() if k.startswith(prefix)}
             codes = person_code_activity(spec, params, coding)
