@@ -9,6 +9,7 @@ import pytest
 
 from backprop86 import (ConfigError, ErrorFunction, LearningRule, Patterns, TrainConfig,
                         codegen, compiled, layered, train)
+from backprop86.criteria import OutputSummary
 from backprop86.experiment import run
 
 from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
@@ -47,6 +48,23 @@ def test_sums_are_accurate_and_the_fixed_ones_in_their_stated_order(n):
     assert kernel.total(five, 0, 5) == ((five[0] + five[4]) + five[1]) + (five[2] + five[3])
     ones = np.ones(5)
     assert kernel.dot4(five, 0, ones, 0, 5) == kernel.total(five, 0, 5)
+
+
+def test_misses_agree_with_the_numpy_criteria_nan_included():
+    rng = np.random.default_rng(3)
+    n_out, n_cases, start = 3, 13, 2 * 13  # two rows of other units before the outputs
+    y = rng.random((n_out + 2) * n_cases)
+    t = (rng.random(n_out * n_cases) < 0.5).astype(float)
+    m = (rng.random(n_cases) < 0.8).astype(float)
+    outputs = y[start:].reshape(n_out, n_cases)
+    targets = t.reshape(n_out, n_cases)
+    summary = OutputSummary(outputs[None], targets[None], None, m[None] > 0)  # (K, O, P)
+    gap, all_correct = kernel.misses(y, t, m, start, n_out, n_cases)
+    assert gap == summary.max_abs_error[0]
+    assert all_correct == summary.all_correct_side[0]
+    y[start + 5] = np.nan  # a diverged network: no "within" criterion holds, as in numpy
+    gap, _ = kernel.misses(y, t, m, start, n_out, n_cases)
+    assert np.isnan(gap)
 
 
 @pytest.mark.parametrize("n_d, n_a, n", [(1, 1, 1), (2, 4, 16), (3, 6, 104), (6, 24, 17),

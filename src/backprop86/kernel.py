@@ -221,17 +221,21 @@ def residuals(y, t, m, r, start, n_out, n_cases, margin, on_above, off_below, to
 def misses(y, t, m, start, n_out, n_cases):
     """max |y - t| over the output units at ``start`` and the training cases, and whether
     every one of them is on the right side of 0.5 (the ``within`` and ``correct_side``
-    criteria)."""
-    gap = 0.0
+    criteria).
+
+    The maximum is taken over the numbers' bits, which order as the numbers do for
+    non-negative doubles: an integer maximum vectorises where a float one may not (LLVM
+    would need leave to ignore NaN). A NaN gap wins, as in numpy's max: ``within`` fails.
+    """
+    gap = 0
     wrong = 0
     for j in range(n_out):
         row, t_row = _u(start + j * n_cases), _u(j * n_cases)
         for p in range(_u(n_cases)):
             y_, t_ = y[row + p], t[t_row + p]
-            g = abs(y_ - t_) * m[p]
-            gap = g if g > gap else gap
+            gap = max(gap, _bits(abs(y_ - t_) * m[p]))
             wrong += (m[p] != 0.0) & ((y_ > 0.5) != (t_ > 0.5))
-    return gap, wrong == 0
+    return _from_bits(gap), wrong == 0
 
 
 @_inline
