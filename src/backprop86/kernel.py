@@ -21,8 +21,9 @@ from .codegen import LONG_ROWS
 # faster and at least as accurate. Only :func:`add_outer_sums` may also reorder its sums
 # (``reassoc``), so that LLVM vectorises them (several times faster; the weight gradient of
 # a long row): their order is then LLVM's, fixed in the compiled code, so a network's bits
-# still depend only on its seed and settings on a given machine. The tests also run the kernel's source in the
-# Python interpreter (``kernel.py_func``) as a check on the compiled code.
+# still depend only on its seed and settings on a given machine. The tests also run the
+# kernel's source in the Python interpreter (``kernel.py_func``) as a check on the
+# compiled code.
 #
 # Every function takes flat arrays and offsets into them, never slices: a slice is a new
 # array whose reference count is kept by atomic operations, which cost more than a tiny
