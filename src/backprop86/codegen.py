@@ -12,7 +12,7 @@ Other networks use the general passes: their loops are long enough, and the writ
 code (with its compile time) would grow with the number of weights.
 
 A kernel's source is a file in a cache folder, named by a hash of its text, so that numba's
-on-disk cache works for it: each network shape compiles once per machine (10-20 s). The
+on-disk cache works for it: each network shape compiles once per machine (5-10 s). The
 text includes a hash of kernel.py, so that a changed kernel.py never meets a stale
 compiled kernel.
 """
@@ -31,7 +31,7 @@ from pathlib import Path
 
 SMALL_NETWORK = 200  # parameters; larger networks use the general passes
 # Patterns; over more, the general passes' loops are long enough that walking the index
-# arrays costs little, and a kernel's compile time (10-20 s) is not repaid in a default run.
+# arrays costs little, and a kernel's compile time (5-10 s) is not repaid in a default run.
 SHORT_ROWS = 64
 ROWS_PER_PASS = 4  # units whose net inputs are formed in one pass over the patterns
 SPELLED_OUT = 256  # weights x patterns up to which each weight's sum is written out
