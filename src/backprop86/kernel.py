@@ -54,24 +54,21 @@ _SHIFTER = 1.5 * 2.0 ** 52
 _SHIFTER_BITS = 0x4338000000000000  # the bits of _SHIFTER as a float64
 
 
-@intrinsic
-def _bits(typingctx, x):
-    """The bits of a float64 as an int64 (a bit cast, no conversion)."""
-    if x == types.float64:
-        def codegen(context, builder, signature, args):
-            return builder.bitcast(args[0], context.get_value_type(types.int64))
-        return types.int64(types.float64), codegen
-    return None
+def _bit_cast(source, target):
+    """A numba intrinsic that reads a ``source`` number's bits as a ``target`` number of
+    the same width (no conversion)."""
+    @intrinsic
+    def cast(typingctx, x):
+        if x == source:
+            def codegen(context, builder, signature, args):
+                return builder.bitcast(args[0], context.get_value_type(target))
+            return target(source), codegen
+        return None
+    return cast
 
 
-@intrinsic
-def _from_bits(typingctx, x):
-    """The float64 whose bits are those of an int64 (the inverse of :func:`_bits`)."""
-    if x == types.int64:
-        def codegen(context, builder, signature, args):
-            return builder.bitcast(args[0], context.get_value_type(types.float64))
-        return types.float64(types.int64), codegen
-    return None
+_bits = _bit_cast(types.float64, types.int64)  # a float64's bits as an int64
+_from_bits = _bit_cast(types.int64, types.float64)  # and back
 
 
 @_inline
@@ -414,18 +411,16 @@ def gradient(act, delta, grad, net, n_cases):
     for c in range(compute.shape[0]):
         g = compute[c]
         g0, gn = offset[g], size[g]
-        if long_rows:
-            for q in range(incoming[c], incoming[c + 1]):
-                sn = size[source[q]]
-                add_outer_sums(grad, weight[q], sn, delta, g0 * n_cases, gn, act,
-                               offset[source[q]] * n_cases, sn, n_cases)
-        for j in range(gn):
-            row = (g0 + j) * n_cases
-            if not long_rows:
-                for q in range(incoming[c], incoming[c + 1]):
-                    s0, sn = offset[source[q]], size[source[q]]
-                    base = weight[q] + j * sn
+        for q in range(incoming[c], incoming[c + 1]):
+            s0, sn = offset[source[q]] * n_cases, size[source[q]]
+            if long_rows:
+                add_outer_sums(grad, weight[q], sn, delta, g0 * n_cases, gn, act, s0, sn,
+                               n_cases)
+            else:
+                for j in range(gn):
                     for k in range(sn):
-                        grad[base + k] += dot4(delta, row, act, (s0 + k) * n_cases, n_cases)
-            if bias[g] >= 0:
-                grad[bias[g] + j] = total(delta, row, n_cases)
+                        grad[weight[q] + j * sn + k] += dot4(delta, (g0 + j) * n_cases, act,
+                                                             s0 + k * n_cases, n_cases)
+        if bias[g] >= 0:
+            for j in range(gn):
+                grad[bias[g] + j] = total(delta, (g0 + j) * n_cases, n_cases)

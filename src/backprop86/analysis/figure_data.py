@@ -238,12 +238,11 @@ class Chunk:
         """Every array of one network: ``initial/*``, ``final/*``, ``activity/*`` keep a
         leading axis of length 1; ``error`` is its error curve."""
         i = int(np.flatnonzero(self.seeds == seed)[0])
-        out = {k: v[i:i + 1]
-               for k, v in self.arrays(kinds=("initial", "final", "activity")).items()}
-        data = self.arrays(["error_values", "error_offsets"])
-        offsets = data["error_offsets"]
-        out["error"] = data["error_values"][offsets[i]:offsets[i + 1]]
-        return out
+        data = self.arrays(kinds=("initial", "final", "activity", "error_values",
+                                  "error_offsets"))
+        offsets = data.pop("error_offsets")
+        error = data.pop("error_values")[offsets[i]:offsets[i + 1]]
+        return {**{k: v[i:i + 1] for k, v in data.items()}, "error": error}
 
 
 def group_chunks(paths: Iterable[str | Path]) -> dict[tuple[str, str], list[Chunk]]:
