@@ -2,6 +2,7 @@
 training runs on every kind of network the core supports."""
 
 import dataclasses
+import inspect
 import math
 
 import numpy as np
@@ -48,6 +49,33 @@ def test_sums_are_accurate_and_the_fixed_ones_in_their_stated_order(n):
     assert kernel.total(five, 0, 5) == ((five[0] + five[4]) + five[1]) + (five[2] + five[3])
     ones = np.ones(5)
     assert kernel.dot4(five, 0, ones, 0, 5) == kernel.total(five, 0, 5)
+    # The sums of long rows, in LLVM's order: accurate, that is all one can ask.
+    assert kernel.sum_of_squares(a, 3, n) == pytest.approx(math.fsum(a[3:] ** 2), rel=1e-13)
+    grad = np.full(6, np.nan)
+    kernel.set_row_totals(grad, 2, b, 1, 2, (n + 4) // 2)
+    half = (n + 4) // 2
+    want = [math.fsum(b[1 + j * half:1 + (j + 1) * half]) for j in range(2)]
+    assert grad[2:4] == pytest.approx(want, rel=1e-13, abs=1e-15)
+    assert np.isnan(grad[[0, 1, 4, 5]]).all()  # only the rows' own entries are set
+
+
+def test_long_rows_ask_llvm_for_512_bit_vectors_and_short_ones_do_not():
+    numba = pytest.importorskip("numba")
+
+    def asks(x):
+        kernel.wide_vectors()
+        return x + 1.0
+
+    compiled_asks = numba.njit(asks)  # not cached: numba shows the IR of fresh code only
+    assert compiled_asks(1.0) == 2.0 and asks(1.0) == 2.0  # in Python, wide_vectors is a no-op
+    ir = "".join(compiled_asks.inspect_llvm().values())
+    assert '"prefer-vector-width"="512"' in ir
+    for sums in (kernel.add_outer_sums, kernel.set_row_totals, kernel.sum_of_squares,
+                 kernel.add_products_rows):
+        assert "wide_vectors()" in inspect.getsource(sums.py_func)
+    program = compiled.Program.of(layered([6, 2, 1]))
+    assert "wide_vectors()" in codegen.source(program, codegen.LONG_ROWS)
+    assert "wide_vectors()" not in codegen.source(program, codegen.LONG_ROWS - 1)
 
 
 def test_misses_agree_with_the_numpy_criteria_nan_included():
@@ -203,7 +231,8 @@ def test_the_python_kernel_agrees_with_the_compiled_one():
     np.testing.assert_allclose(slow.error_values, fast.error_values, rtol=1e-12)
 
 
-@pytest.mark.parametrize("case", ["xor", "skip-tied-margin-decay-schedule", "tanh"])
+@pytest.mark.parametrize("case", ["xor", "six-two-one-mean", "skip-tied-margin-decay-schedule",
+                                  "tanh"])
 def test_written_out_passes_give_the_bits_of_the_general_ones(case, monkeypatch):
     """A small network's kernel spells its passes out (codegen); a large one's walks index
     arrays (kernel.py). The same operations in the same order: the same bits."""

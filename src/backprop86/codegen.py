@@ -35,10 +35,12 @@ SMALL_NETWORK = 200  # parameters; larger networks use the general passes
 SHORT_ROWS = 64
 ROWS_PER_PASS = 4  # units whose net inputs are formed in one pass over the patterns
 SPELLED_OUT = 256  # weights x patterns up to which each weight's sum is written out
-# A weight gradient over rows of at least this many patterns is summed by
-# kernel.add_outer_sums, a vectorised call per projection; over shorter ones by the inline
-# kernel.dot4 (XOR's 4 patterns: the call and its vector set-up would cost more).
-# Here, not in kernel.py, because reading it must not load numba.
+# Over rows of at least this many patterns, the sums of a sweep (weight and bias
+# gradients, the error) are vectorised calls in LLVM's order (kernel.add_outer_sums,
+# set_row_totals, sum_of_squares) and the kernel asks for 512-bit vectors; over shorter
+# ones they are the inline kernel.dot4 and total, in a fixed order (XOR's 4 patterns: the
+# calls and their vector set-up would cost more). Here, not in kernel.py, because reading
+# it must not load numba.
 LONG_ROWS = 16
 
 # Where kernel sources go: $BACKPROP86_KERNEL_CACHE, else the user's cache folder.
@@ -51,7 +53,8 @@ HEADER = '''"""A training kernel of backprop86's numba backend, written by backp
 import numpy as np
 
 from backprop86.kernel import (_inline, _jit, activate, add_outer_sums, change_weights, dot4,
-                               misses, note_criteria, residuals, slope, total)
+                               misses, note_criteria, residuals, set_row_totals, slope,
+                               sum_of_squares, total, wide_vectors)
 '''
 
 GENERAL_PASSES = "from backprop86.kernel import backward, forward, gradient\n"
@@ -77,7 +80,7 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
     cases; trace (n, S); final_activity (n, U P); eps, alpha, decays (budget + 1,); net:
     the index arrays of a compiled.Program.
     """
-    offset, size, compute = net[0], net[1], net[2]
+    {vectors}offset, size, compute = net[0], net[1], net[2]
     n_cases = mask.shape[1]
     out = compute[compute.shape[0] - 1]
     o0, n_out = offset[out] * n_cases, size[out]
@@ -97,7 +100,7 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
             forward(w, act, tanh, net, n_cases)
             residuals(act, targets, m, delta, o0, n_out, n_cases, margin, on_above,
                       off_below, to_bound, error_scale)
-            error = 0.5 * dot4(delta, o0, delta, o0, n_out * n_cases) / error_scale
+            error = 0.5 * {squares} / error_scale
             trace[i, s - sweep_from] = error
             max_abs, all_correct = 0.0, True
             if need_gap or need_side:
@@ -129,7 +132,14 @@ def source(program, n_cases: int) -> str:
     else:
         what = "any network, walking its index arrays"
         passes = GENERAL_PASSES
-    return HEADER.format(what=what, helpers=_kernel_hash()) + "\n" + passes + SKELETON
+    if n_cases >= LONG_ROWS:
+        squares = "sum_of_squares(delta, o0, n_out * n_cases)"
+        vectors = "wide_vectors()\n    "
+    else:  # 512-bit vectors would make XOR's rows of 4 train a fifth slower
+        squares = "dot4(delta, o0, delta, o0, n_out * n_cases)"
+        vectors = ""
+    return (HEADER.format(what=what, helpers=_kernel_hash()) + "\n" + passes
+            + SKELETON.format(vectors=vectors, squares=squares))
 
 
 @functools.cache
@@ -212,8 +222,9 @@ def _written_out(program, n_cases: int) -> str:
                         + _lanes("d", (off[g] + j) * P, "a", (off[src] + k) * P, P)
                         for j in range(size[g]) for k in range(size[src])]
             elif P >= LONG_ROWS:
-                grd.append(f"    add_outer_sums(grad, {base}, {size[src]}, d, {off[g] * P}, "
-                           f"{size[g]}, a, {off[src] * P}, {size[src]}, {P})")
+                grd.append("    " + _call("add_outer_sums", "grad", base, size[src], "d",
+                                          off[g] * P, size[g], "a", off[src] * P, size[src],
+                                          P))
             else:
                 grd += [f"    for j in range({size[g]}):",
                         f"        for k in range({size[src]}):",
@@ -222,10 +233,22 @@ def _written_out(program, n_cases: int) -> str:
         if bias[g] >= 0 and spelled_out:
             grd += [f"    grad[{bias[g] + j}] = " + _lanes("d", (off[g] + j) * P, None, 0, P)
                     for j in range(size[g])]
+        elif bias[g] >= 0 and P >= LONG_ROWS:
+            grd.append("    " + _call("set_row_totals", "grad", bias[g], "d", off[g] * P,
+                                      size[g], P))
         elif bias[g] >= 0:
             grd += [f"    for j in range({size[g]}):",
                     f"        grad[{bias[g]} + j] = total(d, ({off[g]} + j) * {P}, {P})"]
     return "\n".join(["", *fwd, "", "", *bwd, "", "", *grd]) + "\n"
+
+
+def _call(function: str, *args: str | int) -> str:
+    """A call of a compiled function of kernel.py, its integers as ``np.int64``: numba
+    would compile a function of its own for each set of literal arguments, vectorised as
+    LLVM sees fit for those constants (other sums' orders than the general kernel's, so
+    other bits, and more compile time)."""
+    rendered = [f"np.int64({a})" if isinstance(a, int) else a for a in args]
+    return f"{function}({', '.join(rendered)})"
 
 
 def _lanes(x: str, i: int, y: str | None, j: int, n: int) -> str:

@@ -13,14 +13,15 @@ import math
 import numba
 import numpy as np
 from numba.core import types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 from .codegen import LONG_ROWS
 
 # How the kernel is compiled. ``contract`` lets LLVM fuse a * b + c into one FMA, which is
-# faster and at least as accurate. Only :func:`add_outer_sums` may also reorder its sums
-# (``reassoc``), so that LLVM vectorises them (several times faster; the weight gradient of
-# a long row): their order is then LLVM's, fixed in the compiled code, so a network's bits
+# faster and at least as accurate. Only the sums over long rows (:func:`add_outer_sums`,
+# :func:`set_row_totals`, :func:`sum_of_squares`) may also be reordered (``reassoc``), so
+# that LLVM vectorises them (several times faster): their order is then LLVM's, fixed in
+# their own compiled code (:func:`kept_whole`, :func:`wide_vectors`), so a network's bits
 # still depend only on its seed and settings on a given machine. The tests also run the
 # kernel's source in the Python interpreter (``kernel.py_func``) as a check on the
 # compiled code.
@@ -67,6 +68,46 @@ def _bit_cast(source, target):
     return cast
 
 
+def wide_vectors():
+    """In a compiled function, a request to LLVM for 512-bit vectors in it; in the Python
+    interpreter, nothing.
+
+    On CPUs with AVX-512, LLVM prefers 256-bit vectors unless told otherwise (the
+    ``prefer-256-bit`` tuning). Over rows of 16 patterns or more, 512-bit vectors train
+    faster: family trees and symmetry by about half again (benchmarks/README.md). The
+    request is an attribute of the calling function, set where it is compiled, not a
+    setting of the process (``NUMBA_CPU_FEATURES``), so the vector width, and with it the
+    order of a reordered sum, is fixed by the code. A CPU without AVX-512 ignores it.
+    """
+
+
+def kept_whole():
+    """In a compiled function, keeps LLVM from inlining it into a caller or cloning it for
+    a caller's constant arguments (function specialization); in the Python interpreter,
+    nothing. A reordered sum's order is then that of its own compiled code, the same from
+    every caller: otherwise a written-out kernel, whose arguments are constants, gets
+    other bits than the general one."""
+
+
+def _function_attributes(function, *attributes):
+    """Make ``function`` (a no-op in Python) give, when compiled, the LLVM function that
+    calls it the named ``attributes``."""
+    @intrinsic
+    def add(typingctx):
+        def codegen(context, builder, signature, args):
+            for name in attributes:  # set.add: llvmlite refuses attributes with a value
+                set.add(builder.function.attributes, name)
+            return context.get_dummy_value()
+        return types.none(), codegen
+
+    # Inline, so that the intrinsic is compiled into the caller, not a function of its own.
+    overload(function, inline="always")(lambda: lambda: add())
+
+
+_function_attributes(wide_vectors, '"prefer-vector-width"="512"')
+_function_attributes(kept_whole, "noinline", "noduplicate")
+
+
 _bits = _bit_cast(types.float64, types.int64)  # a float64's bits as an int64
 _from_bits = _bit_cast(types.int64, types.float64)  # and back
 
@@ -107,6 +148,8 @@ def add_outer_sums(grad, base, stride, d, d0, n_d, a, a0, n_a, n):
     once: each row is loaded once for several sums (one at a time, twice per sum).
     Vectorised by LLVM in an order of its choosing (see ``_reordered``).
     """
+    wide_vectors()
+    kept_whole()
     j = 0
     while j + 2 <= n_d:
         r0, r1 = _u(d0 + j * n), _u(d0 + (j + 1) * n)
@@ -155,6 +198,34 @@ def add_outer_sums(grad, base, stride, d, d0, n_d, a, a0, n_a, n):
             for p in range(_u(n)):
                 s0 += d[r0 + p] * a[c0 + p]
             grad[base + j * stride + k] += s0
+
+
+@_reordered
+def set_row_totals(grad, base, d, d0, n_d, n):
+    """grad[base + j] = sum_p d[d0 + j n + p] for j < n_d, p < n: the bias gradients of
+    n_d units (eq. 6 with an always-on source), rows of n patterns. Vectorised by LLVM in
+    an order of its choosing (see ``_reordered``); :func:`total` is for short rows."""
+    wide_vectors()
+    kept_whole()
+    for j in range(n_d):
+        row = _u(d0 + j * n)
+        s = 0.0
+        for p in range(_u(n)):
+            s += d[row + p]
+        grad[base + j] = s
+
+
+@_reordered
+def sum_of_squares(a, start, n):
+    """sum_p a[start + p]^2 over p < n, vectorised by LLVM in an order of its choosing (see
+    ``_reordered``): the error of a long output (:func:`dot4` for short ones)."""
+    wide_vectors()
+    kept_whole()
+    base = _u(start)
+    s = 0.0
+    for p in range(_u(n)):
+        s += a[base + p] * a[base + p]
+    return s
 
 
 @_inline
@@ -270,6 +341,7 @@ def add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n
     registers: each source row is loaded once for four rows. Every row gets the same
     operations in the same order as from :func:`add_products`, so the same bits.
     """
+    wide_vectors()
     j = 0
     while j + 4 <= n_rows:
         o0, o1 = _u(row + j * n_cases), _u(row + (j + 1) * n_cases)
@@ -421,6 +493,8 @@ def gradient(act, delta, grad, net, n_cases):
                     for k in range(sn):
                         grad[weight[q] + j * sn + k] += dot4(delta, (g0 + j) * n_cases, act,
                                                              s0 + k * n_cases, n_cases)
-        if bias[g] >= 0:
+        if bias[g] >= 0 and long_rows:
+            set_row_totals(grad, bias[g], delta, g0 * n_cases, gn, n_cases)
+        elif bias[g] >= 0:
             for j in range(gn):
                 grad[bias[g] + j] = total(delta, (g0 + j) * n_cases, n_cases)
