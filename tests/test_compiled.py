@@ -52,8 +52,8 @@ def test_sums_are_accurate_and_the_fixed_ones_in_their_stated_order(n):
     # The sums of long rows, in LLVM's order: accurate, that is all one can ask.
     assert kernel.sum_of_squares(a, 3, n) == pytest.approx(math.fsum(a[3:] ** 2), rel=1e-13)
     grad = np.full(6, np.nan)
-    kernel.set_row_totals(grad, 2, b, 1, 2, (n + 4) // 2)
     half = (n + 4) // 2
+    kernel.set_row_totals(grad, 2, b, 1, 2, half)
     want = [math.fsum(b[1 + j * half:1 + (j + 1) * half]) for j in range(2)]
     assert grad[2:4] == pytest.approx(want, rel=1e-13, abs=1e-15)
     assert np.isnan(grad[[0, 1, 4, 5]]).all()  # only the rows' own entries are set
