@@ -36,11 +36,11 @@ SHORT_ROWS = 64
 ROWS_PER_PASS = 4  # units whose net inputs are formed in one pass over the patterns
 SPELLED_OUT = 256  # weights x patterns up to which each weight's sum is written out
 # Over rows of at least this many patterns, the sums of a sweep (weight and bias
-# gradients, the error) are vectorised calls in LLVM's order (kernel.add_outer_sums,
-# set_row_totals, sum_of_squares) and the kernel asks for 512-bit vectors; over shorter
-# ones they are the inline kernel.dot4 and total, in a fixed order (XOR's 4 patterns: the
-# calls and their vector set-up would cost more). Here, not in kernel.py, because reading
-# it must not load numba.
+# gradients, the error) are explicit vector code (kernel.add_outer_sums, set_row_totals,
+# sum_of_squares, from backprop86.vectors) and the kernel asks for 512-bit vectors; over
+# shorter ones they are the inline kernel.dot4 and total (XOR's 4 patterns: the calls and
+# their vector set-up would cost more). Every one sums in a stated order. Here, not in
+# kernel.py, because reading it must not load numba.
 LONG_ROWS = 16
 
 # Where kernel sources go: $BACKPROP86_KERNEL_CACHE, else the user's cache folder.
@@ -86,15 +86,18 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
     o0, n_out = offset[out] * n_cases, size[out]
     need_gap = (kinds == 3).any()
     need_side = (kinds == 2).any()
+    # One set of work arrays for every network: a sweep writes each row it reads before
+    # it reads it (the input rows of act are the patterns, never written), so nothing of
+    # one network reaches the next.
+    act = template.copy()
+    delta = np.zeros(template.shape[0])
+    grad = np.zeros(theta.shape[1])
     for i in range(theta.shape[0]):
         if done[i]:
             continue
         w = theta[i]
         v = velocity[i]
         m = mask[i]
-        act = template.copy()
-        delta = np.zeros(template.shape[0])
-        grad = np.zeros(w.shape[0])
         error_scale = 1.0 / (n_train[i] * n_out) if mean else 1.0
         for s in range(sweep_from, sweep_to):
             forward(w, act, tanh, net, n_cases)
@@ -244,9 +247,8 @@ def _written_out(program, n_cases: int) -> str:
 
 def _call(function: str, *args: str | int) -> str:
     """A call of a compiled function of kernel.py, its integers as ``np.int64``: numba
-    would compile a function of its own for each set of literal arguments, vectorised as
-    LLVM sees fit for those constants (other sums' orders than the general kernel's, so
-    other bits, and more compile time)."""
+    would compile a function of its own for each set of literal arguments (more compile
+    time for nothing: the vector code's order does not depend on them)."""
     rendered = [f"np.int64({a})" if isinstance(a, int) else a for a in args]
     return f"{function}({', '.join(rendered)})"
 

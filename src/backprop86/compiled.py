@@ -205,7 +205,7 @@ def train_block(spec: NetworkSpec, patterns, config, seeds: np.ndarray,
         done = np.zeros(n, dtype=bool)
         stopped = np.full(n, -1, dtype=np.int64)
         final_error = np.full(n, np.nan)
-        final_activity = np.zeros((n, program.n_units, n_cases))
+        final_activity = np.empty((n, program.n_units, n_cases))  # read where done
         trace = np.full((n, end - sweep), np.nan)  # each network's errors side by side
         args = (theta, velocity, first, done, stopped, final_error,
                 final_activity.reshape(n, -1), trace, sweep, end, config.budget,

@@ -1,6 +1,8 @@
 """The compiled pieces of the numba backend (see :mod:`backprop86.compiled`): the logistic,
 the sums, the error and criteria, the weight change, and the passes of a general network.
 :mod:`backprop86.codegen` puts them together into the kernel that trains a block of networks.
+The matrix products and long sums are written here as Python (the tests' reference) and
+compiled from the explicit vector code of :mod:`backprop86.vectors`.
 
 Imported only when the numba backend runs, so that numba (and LLVM) is not loaded by
 anything else: the numpy core, the tables, the figures, the report.
@@ -15,16 +17,15 @@ import numpy as np
 from numba.core import types
 from numba.extending import intrinsic, overload
 
+from . import vectors
 from .codegen import LONG_ROWS
 
 # How the kernel is compiled. ``contract`` lets LLVM fuse a * b + c into one FMA, which is
-# faster and at least as accurate. Only the sums over long rows (:func:`add_outer_sums`,
-# :func:`set_row_totals`, :func:`sum_of_squares`) may also be reordered (``reassoc``), so
-# that LLVM vectorises them (several times faster): their order is then LLVM's, fixed in
-# their own compiled code (:func:`kept_whole`, :func:`wide_vectors`), so a network's bits
-# still depend only on its seed and settings on a given machine. The tests also run the
-# kernel's source in the Python interpreter (``kernel.py_func``) as a check on the
-# compiled code.
+# faster and at least as accurate; nothing may be reordered. The matrix products and the
+# sums over long rows are explicit vector code (:mod:`backprop86.vectors`) with a stated
+# order, so a network's bits depend only on its seed and settings on a given machine
+# (and on whether it has AVX-512). The tests also run the kernel's source in the Python
+# interpreter (``kernel.py_func``) as a check on the compiled code.
 #
 # Every function takes flat arrays and offsets into them, never slices: a slice is a new
 # array whose reference count is kept by atomic operations, which cost more than a tiny
@@ -34,8 +35,6 @@ from .codegen import LONG_ROWS
 _u = np.uint64
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 _inline = numba.njit(inline="always", error_model="numpy", fastmath={"contract"})
-_reordered = numba.njit(cache=True, nogil=True, error_model="numpy",
-                        fastmath={"contract", "reassoc"})
 
 # exp(z) = 2^k e^r with k = round(z / ln 2) and |r| <= ln(2) / 2 (Cody and Waite): ln 2 in two
 # parts so that z - k ln 2 is exact to double precision, e^r by its Taylor series to r^13 /
@@ -76,17 +75,8 @@ def wide_vectors():
     ``prefer-256-bit`` tuning). Over rows of 16 patterns or more, 512-bit vectors train
     faster: family trees and symmetry by about half again (benchmarks/README.md). The
     request is an attribute of the calling function, set where it is compiled, not a
-    setting of the process (``NUMBA_CPU_FEATURES``), so the vector width, and with it the
-    order of a reordered sum, is fixed by the code. A CPU without AVX-512 ignores it.
+    setting of the process (``NUMBA_CPU_FEATURES``). A CPU without AVX-512 ignores it.
     """
-
-
-def kept_whole():
-    """In a compiled function, keeps LLVM from inlining it into a caller or cloning it for
-    a caller's constant arguments (function specialization); in the Python interpreter,
-    nothing. A reordered sum's order is then that of its own compiled code, the same from
-    every caller: otherwise a written-out kernel, whose arguments are constants, gets
-    other bits than the general one."""
 
 
 def _function_attributes(function, *attributes):
@@ -105,7 +95,16 @@ def _function_attributes(function, *attributes):
 
 
 _function_attributes(wide_vectors, '"prefer-vector-width"="512"')
-_function_attributes(kept_whole, "noinline", "noduplicate")
+
+
+def _compiled_as(vector_code):
+    """Make the decorated function, run by Python as written (the tests' reference), run
+    ``vector_code`` (a :mod:`backprop86.vectors` intrinsic) where it is compiled."""
+    def register(function):
+        # A call, not inline="always": numba's inliner refuses *args.
+        overload(function)(lambda *args: lambda *args: vector_code(*args))
+        return function
+    return register
 
 
 _bits = _bit_cast(types.float64, types.int64)  # a float64's bits as an int64
@@ -139,93 +138,39 @@ def logistic(a, start, n):
         a[base + p] = 1.0 / (one_plus if z <= _EXP_OVERFLOW else np.inf)  # 0 past overflow
 
 
-@_reordered
+@_compiled_as(vectors.add_outer_sums)
 def add_outer_sums(grad, base, stride, d, d0, n_d, a, a0, n_a, n):
     """grad[base + j stride + k] += sum_p d[d0 + j n + p] a[a0 + k n + p] for j < n_d,
     k < n_a, p < n: a projection's weight gradient (eq. 6), rows of n patterns.
 
-    Two delta rows times four activity rows per pass over the patterns, eight sums at
-    once: each row is loaded once for several sums (one at a time, twice per sum).
-    Vectorised by LLVM in an order of its choosing (see ``_reordered``).
+    Compiled, explicit vector code (:func:`vectors.add_outer_sums`): each sum in lanes of
+    patterns p = l (mod width), FMAs in order of p, the lanes then added in a stated
+    order; a block of 4 x 6 sums in registers at once. The order is the code's, so the
+    bits are the same from every caller (written-out kernel or general). In Python
+    (tests), numpy's dot: the same sums to within rounding.
     """
-    wide_vectors()
-    kept_whole()
-    j = 0
-    while j + 2 <= n_d:
-        r0, r1 = _u(d0 + j * n), _u(d0 + (j + 1) * n)
-        k = 0
-        while k + 4 <= n_a:
-            c0, c1 = _u(a0 + k * n), _u(a0 + (k + 1) * n)
-            c2, c3 = _u(a0 + (k + 2) * n), _u(a0 + (k + 3) * n)
-            s0 = s1 = s2 = s3 = t0 = t1 = t2 = t3 = 0.0
-            for p in range(_u(n)):
-                x, y = d[r0 + p], d[r1 + p]
-                b0, b1, b2, b3 = a[c0 + p], a[c1 + p], a[c2 + p], a[c3 + p]
-                s0 += x * b0
-                s1 += x * b1
-                s2 += x * b2
-                s3 += x * b3
-                t0 += y * b0
-                t1 += y * b1
-                t2 += y * b2
-                t3 += y * b3
-            g0, g1 = base + j * stride + k, base + (j + 1) * stride + k
-            grad[g0] += s0
-            grad[g0 + 1] += s1
-            grad[g0 + 2] += s2
-            grad[g0 + 3] += s3
-            grad[g1] += t0
-            grad[g1 + 1] += t1
-            grad[g1 + 2] += t2
-            grad[g1 + 3] += t3
-            k += 4
-        while k < n_a:
-            c0 = _u(a0 + k * n)
-            s0 = t0 = 0.0
-            for p in range(_u(n)):
-                b0 = a[c0 + p]
-                s0 += d[r0 + p] * b0
-                t0 += d[r1 + p] * b0
-            grad[base + j * stride + k] += s0
-            grad[base + (j + 1) * stride + k] += t0
-            k += 1
-        j += 2
-    if j < n_d:
-        r0 = _u(d0 + j * n)
+    for j in range(n_d):
+        row = d[d0 + j * n:d0 + (j + 1) * n]
         for k in range(n_a):
-            c0 = _u(a0 + k * n)
-            s0 = 0.0
-            for p in range(_u(n)):
-                s0 += d[r0 + p] * a[c0 + p]
-            grad[base + j * stride + k] += s0
+            grad[base + j * stride + k] += np.dot(row, a[a0 + k * n:a0 + (k + 1) * n])
 
 
-@_reordered
+@_compiled_as(vectors.set_row_totals)
 def set_row_totals(grad, base, d, d0, n_d, n):
     """grad[base + j] = sum_p d[d0 + j n + p] for j < n_d, p < n: the bias gradients of
-    n_d units (eq. 6 with an always-on source), rows of n patterns. Vectorised by LLVM in
-    an order of its choosing (see ``_reordered``); :func:`total` is for short rows."""
-    wide_vectors()
-    kept_whole()
+    n_d units (eq. 6 with an always-on source), rows of n patterns. Compiled, explicit
+    vector code in a stated order (:func:`vectors.set_row_totals`); :func:`total` is for
+    short rows. In Python (tests), numpy's sum."""
     for j in range(n_d):
-        row = _u(d0 + j * n)
-        s = 0.0
-        for p in range(_u(n)):
-            s += d[row + p]
-        grad[base + j] = s
+        grad[base + j] = np.sum(d[d0 + j * n:d0 + (j + 1) * n])
 
 
-@_reordered
+@_compiled_as(vectors.sum_of_squares)
 def sum_of_squares(a, start, n):
-    """sum_p a[start + p]^2 over p < n, vectorised by LLVM in an order of its choosing (see
-    ``_reordered``): the error of a long output (:func:`dot4` for short ones)."""
-    wide_vectors()
-    kept_whole()
-    base = _u(start)
-    s = 0.0
-    for p in range(_u(n)):
-        s += a[base + p] * a[base + p]
-    return s
+    """sum_p a[start + p]^2 over p < n: the error of a long output (:func:`dot4` for short
+    ones). Compiled, explicit vector code in a stated order (:func:`vectors.sum_of_squares`).
+    In Python (tests), numpy's dot."""
+    return float(np.dot(a[start:start + n], a[start:start + n]))
 
 
 @_inline
@@ -307,74 +252,40 @@ def misses(y, t, m, start, n_out, n_cases):
     return _from_bits(gap), wrong == 0
 
 
-@_inline
-def add_products(out, row, w, first, stride, src, r0, n, n_cases):
-    """out[row + p] += sum_k w[first + k stride] src[r0 + k P + p] for k < n, in order of k.
+@_compiled_as(vectors.add_products_rows)
+def add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n, n_cases,
+                      start, act, slope_kind):
+    """A projection's share of its target units' net inputs (eqs 1) or deltas (eq. 7):
+    out[row + j P + p] = x_j(p) + sum_k w[first + j row_stride + k stride] src[r0 + k P + p]
+    for j < n_rows, p < P (= n_cases), the terms in order of k.
 
-    Four source rows per pass over the row (one load and store of it, not four): the same
-    operations in the same order as one row at a time, so the same bits.
+    x_j(p) is out's own value if ``start`` is ``vectors.FROM_OUT``, 0 if it is
+    ``vectors.FROM_ZERO``, else the bias w[start + j]. With a ``slope_kind``
+    (``vectors.LOGISTIC_SLOPE`` or ``TANH_SLOPE``) the sum is then multiplied by the
+    slope of the units, y (1 - y) or 1 - y^2, y = act[row + j P + p] (eq. 7's last factor,
+    eq. 5's for logistic units); ``vectors.NO_SLOPE`` leaves it.
+
+    Compiled, each term is one FMA: x = fma(w, s, x), k = 0, 1, ..., a chain whose bits
+    depend on nothing else (not the vector width, not the blocking), so the written-out
+    passes of codegen, FMAs in the same order, give the same bits. It is explicit vector
+    code (:func:`vectors.add_products_rows`): six rows times two vectors of patterns
+    summed in registers over all k. In Python (tests), a * b + c rounds twice: the same
+    sums to within rounding, not the same bits.
     """
-    o = _u(row)
-    k = 0
-    while k + 4 <= n:
-        w0, w1 = w[first + k * stride], w[first + (k + 1) * stride]
-        w2, w3 = w[first + (k + 2) * stride], w[first + (k + 3) * stride]
-        b0, b1 = _u(r0 + k * n_cases), _u(r0 + (k + 1) * n_cases)
-        b2, b3 = _u(r0 + (k + 2) * n_cases), _u(r0 + (k + 3) * n_cases)
-        for p in range(_u(n_cases)):
-            out[o + p] = ((((out[o + p] + w0 * src[b0 + p]) + w1 * src[b1 + p])
-                           + w2 * src[b2 + p]) + w3 * src[b3 + p])
-        k += 4
-    while k < n:
-        wk, b = w[first + k * stride], _u(r0 + k * n_cases)
-        for p in range(_u(n_cases)):
-            out[o + p] += wk * src[b + p]
-        k += 1
-
-
-@_jit
-def add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n, n_cases):
-    """:func:`add_products` for ``n_rows`` rows from ``row`` on, the weights of row j at
-    ``first + j row_stride``: a projection's share of its target units' sums (eqs 1, 7).
-
-    Four rows times four source rows per pass over the patterns, the 16 weights in
-    registers: each source row is loaded once for four rows. Every row gets the same
-    operations in the same order as from :func:`add_products`, so the same bits.
-    """
-    wide_vectors()
-    j = 0
-    while j + 4 <= n_rows:
-        o0, o1 = _u(row + j * n_cases), _u(row + (j + 1) * n_cases)
-        o2, o3 = _u(row + (j + 2) * n_cases), _u(row + (j + 3) * n_cases)
-        f0 = first + j * row_stride
-        f1, f2, f3 = f0 + row_stride, f0 + 2 * row_stride, f0 + 3 * row_stride
-        k = 0
-        while k + 4 <= n:
-            s1, s2, s3 = stride, 2 * stride, 3 * stride
-            w00, w01, w02, w03 = w[f0], w[f0 + s1], w[f0 + s2], w[f0 + s3]
-            w10, w11, w12, w13 = w[f1], w[f1 + s1], w[f1 + s2], w[f1 + s3]
-            w20, w21, w22, w23 = w[f2], w[f2 + s1], w[f2 + s2], w[f2 + s3]
-            w30, w31, w32, w33 = w[f3], w[f3 + s1], w[f3 + s2], w[f3 + s3]
-            b0, b1 = _u(r0 + k * n_cases), _u(r0 + (k + 1) * n_cases)
-            b2, b3 = _u(r0 + (k + 2) * n_cases), _u(r0 + (k + 3) * n_cases)
-            for p in range(_u(n_cases)):
-                x0, x1, x2, x3 = src[b0 + p], src[b1 + p], src[b2 + p], src[b3 + p]
-                out[o0 + p] = (((out[o0 + p] + w00 * x0) + w01 * x1) + w02 * x2) + w03 * x3
-                out[o1 + p] = (((out[o1 + p] + w10 * x0) + w11 * x1) + w12 * x2) + w13 * x3
-                out[o2 + p] = (((out[o2 + p] + w20 * x0) + w21 * x1) + w22 * x2) + w23 * x3
-                out[o3 + p] = (((out[o3 + p] + w30 * x0) + w31 * x1) + w32 * x2) + w33 * x3
-            f0, f1, f2, f3 = f0 + 4 * stride, f1 + 4 * stride, f2 + 4 * stride, f3 + 4 * stride
-            k += 4
-        rest = r0 + k * n_cases
-        add_products(out, o0, w, f0, stride, src, rest, n - k, n_cases)
-        add_products(out, o1, w, f1, stride, src, rest, n - k, n_cases)
-        add_products(out, o2, w, f2, stride, src, rest, n - k, n_cases)
-        add_products(out, o3, w, f3, stride, src, rest, n - k, n_cases)
-        j += 4
-    while j < n_rows:
-        add_products(out, row + j * n_cases, w, first + j * row_stride, stride, src, r0, n,
-                     n_cases)
-        j += 1
+    for j in range(n_rows):
+        o = row + j * n_cases
+        if start == vectors.FROM_ZERO:
+            out[o:o + n_cases] = 0.0
+        elif start >= 0:
+            out[o:o + n_cases] = w[start + j]
+        for k in range(n):
+            s = r0 + k * n_cases
+            out[o:o + n_cases] += w[first + j * row_stride + k * stride] * src[s:s + n_cases]
+        y = act[o:o + n_cases]
+        if slope_kind == vectors.LOGISTIC_SLOPE:
+            out[o:o + n_cases] *= y * (1.0 - y)
+        elif slope_kind == vectors.TANH_SLOPE:
+            out[o:o + n_cases] *= 1.0 - y * y
 
 
 @_inline
@@ -446,12 +357,19 @@ def forward(w, act, tanh, net, n_cases):
     for c in range(compute.shape[0]):
         g = compute[c]
         g0, gn = offset[g], size[g]
-        for j in range(gn):
-            fill(act, (g0 + j) * n_cases, n_cases, w[bias[g] + j] if bias[g] >= 0 else 0.0)
+        if incoming[c] == incoming[c + 1]:  # no sources: the bias alone
+            for j in range(gn):
+                value = w[bias[g] + j] if bias[g] >= 0 else 0.0
+                fill(act, (g0 + j) * n_cases, n_cases, value)
         for q in range(incoming[c], incoming[c + 1]):
             sn = size[source[q]]
+            # The first projection starts from the bias; later ones add to the sums.
+            start = vectors.FROM_OUT
+            if q == incoming[c]:
+                start = bias[g] if bias[g] >= 0 else vectors.FROM_ZERO
             add_products_rows(act, g0 * n_cases, gn, w, weight[q], sn, 1, act,
-                              offset[source[q]] * n_cases, sn, n_cases)
+                              offset[source[q]] * n_cases, sn, n_cases, start, act,
+                              vectors.NO_SLOPE)
         # The whole group at once: its rows are contiguous.
         activate(act, g0 * n_cases, gn * n_cases, tanh)
 
@@ -462,16 +380,22 @@ def backward(w, act, delta, tanh, net, n_cases):
     earlier group, back to the first."""
     offset, size, compute, _, _, _, outgoing, out_target, out_weight, _ = net
     n_compute = compute.shape[0]
+    kind = vectors.TANH_SLOPE if tanh else vectors.LOGISTIC_SLOPE
     for c in range(n_compute - 1, -1, -1):
         g = compute[c]
         g0, gn = offset[g], size[g]
-        if c != n_compute - 1:
-            fill(delta, g0 * n_cases, gn * n_cases, 0.0)
-            for q in range(outgoing[c], outgoing[c + 1]):
-                t = out_target[q]
-                add_products_rows(delta, g0 * n_cases, gn, w, out_weight[q], 1, gn, delta,
-                                  offset[t] * n_cases, size[t], n_cases)
-        slope(delta, act, g0 * n_cases, gn * n_cases, tanh)
+        if c == n_compute - 1 or outgoing[c] == outgoing[c + 1]:  # no targets: no error
+            if c != n_compute - 1:
+                fill(delta, g0 * n_cases, gn * n_cases, 0.0)
+            slope(delta, act, g0 * n_cases, gn * n_cases, tanh)
+            continue
+        # The first projection starts from 0; the last multiplies by the units' slope.
+        for q in range(outgoing[c], outgoing[c + 1]):
+            t = out_target[q]
+            start = vectors.FROM_ZERO if q == outgoing[c] else vectors.FROM_OUT
+            last = kind if q == outgoing[c + 1] - 1 else vectors.NO_SLOPE
+            add_products_rows(delta, g0 * n_cases, gn, w, out_weight[q], 1, gn, delta,
+                              offset[t] * n_cases, size[t], n_cases, start, act, last)
 
 
 @_inline

@@ -1,0 +1,171 @@
+"""The numba kernel's explicit vector code (backprop86.vectors) against an exact emulation of
+the order each docstring states: every FMA rounded once (through fractions), every add in
+float64. Bits, not tolerances: the order is what makes a network's bits independent of how
+it was batched and of which kernel (written-out or general) trained it."""
+
+import os
+import platform
+import subprocess
+import sys
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from backprop86 import compiled
+
+pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba not installed")
+numba = pytest.importorskip("numba")
+kernel = pytest.importorskip("backprop86.kernel")
+
+
+def fma(a, b, c):
+    """a b + c rounded once: Fraction arithmetic is exact, float() of it rounds correctly."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+FOUR_LANES = "BACKPROP86_TEST_FOUR_LANES"  # set in this file's run for a CPU without AVX-512
+
+
+def width() -> int:
+    from numba.core.registry import cpu_target
+    return 8 if "+avx512f" in cpu_target.target_context.codegen()._tm_features else 4
+
+
+def halves_sum(lanes):
+    lanes = list(lanes)
+    while len(lanes) > 1:
+        half = len(lanes) // 2
+        lanes = [lanes[i] + lanes[i + half] for i in range(half)]
+    return lanes[0]
+
+
+def lane_sums(terms, w, step):
+    """Lane l folds terms l, l + w, ... in order with ``step``; then the halves."""
+    lanes = [0.0] * w
+    for p, term in enumerate(terms):
+        lanes[p % w] = step(lanes[p % w], term)
+    return halves_sum(lanes)
+
+
+@numba.njit
+def _products(out, row, n_rows, w, first, row_stride, stride, src, r0, n, n_cases, start,
+              act, slope_kind):
+    kernel.add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n,
+                             n_cases, start, act, slope_kind)
+
+
+@numba.njit
+def _outer(grad, base, stride, d, d0, n_d, a, a0, n_a, n):
+    kernel.add_outer_sums(grad, base, stride, d, d0, n_d, a, a0, n_a, n)
+
+
+@numba.njit
+def _totals(grad, base, d, d0, n_d, n):
+    kernel.set_row_totals(grad, base, d, d0, n_d, n)
+
+
+@numba.njit
+def _squares(a, start, n):
+    return kernel.sum_of_squares(a, start, n)
+
+
+@pytest.mark.parametrize("n_rows, n, n_cases", [(6, 24, 104), (13, 5, 19), (1, 1, 3),
+                                                 (7, 4, 16), (2, 0, 9)])
+@pytest.mark.parametrize("start, slope_kind", [("out", "none"), ("zero", "logistic"),
+                                               ("bias", "tanh"), ("bias", "none")])
+def test_products_are_each_a_chain_of_fmas_in_order_of_source(n_rows, n, n_cases, start,
+                                                              slope_kind):
+    vectors = pytest.importorskip("backprop86.vectors")
+    rng = np.random.default_rng(n_rows * 100 + n)
+    # Weights of row j at 3 + j, source k at stride n_rows (transposed, as in the backward
+    # pass), biases after them; the target rows after a gap; untouched entries must keep
+    # their NaN.
+    w = rng.normal(size=3 + n_rows * max(n, 1) + n_rows)
+    bias = 3 + n_rows * max(n, 1)
+    src = rng.normal(size=(n + 1) * n_cases)
+    act = rng.uniform(-1, 1, size=(n_rows + 3) * n_cases)
+    out = np.full((n_rows + 3) * n_cases, np.nan)
+    out[2 * n_cases:(2 + n_rows) * n_cases] = rng.normal(size=n_rows * n_cases)
+    want = out.copy()
+    for j in range(n_rows):
+        for p in range(n_cases):
+            at = (2 + j) * n_cases + p
+            x = {"out": want[at], "zero": 0.0, "bias": w[bias + j]}[start]
+            for k in range(n):
+                x = fma(w[3 + j + k * n_rows], src[(1 + k) * n_cases + p], x)
+            y = act[at]
+            if slope_kind == "logistic":
+                x = x * (y * (1.0 - y))
+            elif slope_kind == "tanh":
+                x = x * fma(-y, y, 1.0)
+            want[at] = x
+    codes = {"out": vectors.FROM_OUT, "zero": vectors.FROM_ZERO, "bias": bias,
+             "none": vectors.NO_SLOPE, "logistic": vectors.LOGISTIC_SLOPE,
+             "tanh": vectors.TANH_SLOPE}
+    _products(out, 2 * n_cases, n_rows, w, 3, 1, n_rows, src, n_cases, n, n_cases,
+              codes[start], act, codes[slope_kind])
+    assert np.array_equal(out, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("n_d, n_a, n", [(6, 24, 104), (5, 7, 13), (1, 1, 1), (4, 6, 16)])
+def test_weight_gradients_sum_lanes_of_fmas_then_halves(n_d, n_a, n):
+    rng = np.random.default_rng(n_d * 100 + n_a)
+    d = rng.normal(size=(n_d + 1) * n)
+    a = rng.normal(size=(n_a + 2) * n) * 10.0 ** rng.integers(-8, 8, size=(n_a + 2) * n)
+    stride = n_a + 1
+    grad = rng.normal(size=2 + n_d * stride)
+    want = grad.copy()
+    w = width()
+    for j in range(n_d):
+        for k in range(n_a):
+            pairs = [(d[(1 + j) * n + p], a[(2 + k) * n + p]) for p in range(n)]
+            want[2 + j * stride + k] += lane_sums(pairs, w, lambda s, t: fma(t[0], t[1], s))
+    _outer(grad, 2, stride, d, n, n_d, a, 2 * n, n_a, n)
+    assert np.array_equal(grad, want)
+
+
+@pytest.mark.parametrize("n_d, n", [(54, 104), (7, 13), (1, 3)])
+def test_bias_gradients_sum_lanes_then_halves(n_d, n):
+    rng = np.random.default_rng(n)
+    d = rng.normal(size=(n_d + 1) * n) * 10.0 ** rng.integers(-8, 8, size=(n_d + 1) * n)
+    grad = np.full(n_d + 2, np.nan)
+    want = grad.copy()
+    for j in range(n_d):
+        want[1 + j] = lane_sums(d[(1 + j) * n:(2 + j) * n], width(), lambda s, t: s + t)
+    _totals(grad, 1, d, n, n_d, n)
+    assert np.array_equal(grad, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("n", [2496, 104, 77, 5])
+def test_sum_of_squares_keeps_four_partial_sums_of_vectors(n):
+    rng = np.random.default_rng(n)
+    a = rng.normal(size=n + 3) * 10.0 ** rng.integers(-8, 8, size=n + 3)
+    w = width()
+    vectors = [list(a[3 + v * w:3 + (v + 1) * w]) for v in range((n + w - 1) // w)]
+    vectors[-1] += [0.0] * (w - len(vectors[-1]))
+    grouped = n // (4 * w) * 4  # whole groups of four vectors, then each to partial sum 0
+    partial = [[0.0] * w for _ in range(4)]
+    for v, values in enumerate(vectors):
+        lanes = partial[v % 4 if v < grouped else 0]
+        for lane, x in enumerate(values):
+            lanes[lane] = fma(x, x, lanes[lane])
+    total = [(s0 + s1) + (s2 + s3) for s0, s1, s2, s3 in zip(*partial)]
+    assert _squares(a, 3, n) == halves_sum(total)
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="an x86 target")
+def test_a_cpu_without_avx512_gets_four_lanes_in_the_same_stated_orders(tmp_path):
+    """This file again, compiled for a CPU with AVX2 and no AVX-512 (numba's target, so
+    any x86 machine can run it): the other vector width, checked by the same
+    emulations."""
+    if os.environ.get(FOUR_LANES):
+        assert width() == 4
+        return
+    env = {**os.environ, FOUR_LANES: "1", "NUMBA_CPU_NAME": "haswell",
+           "NUMBA_CPU_FEATURES": "+avx,+avx2,+fma,+popcnt,+sse4.2",
+           "NUMBA_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           __file__], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert " passed" in done.stdout and "skipped" not in done.stdout
