@@ -21,19 +21,26 @@ MONITOR = ("correct_side", "within_0.4", "within_0.1", "error_below_0.05")
 
 
 def test_logistic_is_within_4_ulp_of_numpy_and_saturates_like_it():
+    numba = pytest.importorskip("numba")
+    logistic = numba.njit(lambda a, start, n: kernel.logistic(a, start, n))  # compiled
     x = np.concatenate([np.linspace(-700, 700, 200_001), np.linspace(-40, 40, 100_001),
                         [0.0, -0.0, 1e-300, -1e-300, 36.7, -36.7]])
     want = 1.0 / (1.0 + np.exp(-x))
     got = x.copy()
-    kernel.logistic(got, 0, got.size)
+    logistic(got, 0, got.size)
     assert (np.abs(got - want) <= 4 * np.spacing(want)).all()
     with np.errstate(over="ignore"):
         edge = np.array([-1e4, -745.0, -709.9, 709.9, 745.0, 1e4, np.inf, -np.inf])
         ref = 1.0 / (1.0 + np.exp(-edge))
     got = edge.copy()
-    kernel.logistic(got, 0, got.size)
+    logistic(got, 0, got.size)
     # Below -709.78 the numpy core gives exactly 0 (exp overflows); above +709 exactly 1.
     assert np.array_equal(got, ref)
+    whole, part = x[:21].copy(), x[:21].copy()
+    logistic(whole, 0, 21)
+    logistic(part, 3, 13)  # a start and a length that are not whole vectors
+    assert np.array_equal(part[3:16], whole[3:16])  # a number's bits, wherever it sits
+    assert np.array_equal(part[:3], x[:3]) and np.array_equal(part[16:], x[16:21])
 
 
 @pytest.mark.parametrize("n", [1, 3, 4, 7, 64, 104])

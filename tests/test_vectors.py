@@ -17,6 +17,7 @@ from backprop86 import compiled
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba not installed")
 numba = pytest.importorskip("numba")
 kernel = pytest.importorskip("backprop86.kernel")
+vectors = pytest.importorskip("backprop86.vectors")
 
 
 def fma(a, b, c):
@@ -48,11 +49,39 @@ def lane_sums(terms, w, step):
     return halves_sum(lanes)
 
 
+def bits(value):
+    return int(np.float64(value).view(np.uint64))
+
+
+def from_bits(integer):
+    return float(np.uint64(integer % 2 ** 64).view(np.float64))
+
+
+def emulated_logistic(xi):
+    """vectors._Vectors.logistic of one number, operation by operation."""
+    v = vectors
+    z = -xi
+    z = v._Z_LOW if z < v._Z_LOW else z
+    z = v._Z_HIGH if z > v._Z_HIGH else z
+    kd = fma(z, v._LOG2E, v._SHIFTER)
+    minus_k = -(kd - v._SHIFTER)
+    r = fma(minus_k, v._LN2_LO, fma(minus_k, v._LN2_HI, z))
+    r2 = r * r
+    r4 = r2 * r2
+    c = v._TAYLOR
+    t = [fma(r, c[i + 1], c[i]) for i in range(2, 14, 2)]
+    low = fma(r4, fma(r2, t[2], t[1]), fma(r2, t[0], r + c[0]))
+    q = fma(r4 * r4, fma(t[5], r4, fma(r2, t[4], t[3])), low)
+    two_k = from_bits((bits(kd) << 52) + v._EXPONENT_BIAS)
+    y = 1.0 / fma(q, two_k, 1.0)
+    return y if xi >= -v._EXP_OVERFLOW else 0.0
+
+
 @numba.njit
 def _products(out, row, n_rows, w, first, row_stride, stride, src, r0, n, n_cases, start,
-              act, slope_kind):
+              act, finish):
     kernel.add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n,
-                             n_cases, start, act, slope_kind)
+                             n_cases, start, act, finish)
 
 
 @numba.njit
@@ -72,11 +101,10 @@ def _squares(a, start, n):
 
 @pytest.mark.parametrize("n_rows, n, n_cases", [(6, 24, 104), (13, 5, 19), (1, 1, 3),
                                                  (7, 4, 16), (2, 0, 9)])
-@pytest.mark.parametrize("start, slope_kind", [("out", "none"), ("zero", "logistic"),
-                                               ("bias", "tanh"), ("bias", "none")])
+@pytest.mark.parametrize("start, finish", [("out", "keep"), ("zero", "logistic slope"),
+                                           ("bias", "tanh slope"), ("bias", "keep")])
 def test_products_are_each_a_chain_of_fmas_in_order_of_source(n_rows, n, n_cases, start,
-                                                              slope_kind):
-    vectors = pytest.importorskip("backprop86.vectors")
+                                                              finish):
     rng = np.random.default_rng(n_rows * 100 + n)
     # Weights of row j at 3 + j, source k at stride n_rows (transposed, as in the backward
     # pass), biases after them; the target rows after a gap; untouched entries must keep
@@ -95,16 +123,16 @@ def test_products_are_each_a_chain_of_fmas_in_order_of_source(n_rows, n, n_cases
             for k in range(n):
                 x = fma(w[3 + j + k * n_rows], src[(1 + k) * n_cases + p], x)
             y = act[at]
-            if slope_kind == "logistic":
+            if finish == "logistic slope":
                 x = x * (y * (1.0 - y))
-            elif slope_kind == "tanh":
+            elif finish == "tanh slope":
                 x = x * fma(-y, y, 1.0)
             want[at] = x
     codes = {"out": vectors.FROM_OUT, "zero": vectors.FROM_ZERO, "bias": bias,
-             "none": vectors.NO_SLOPE, "logistic": vectors.LOGISTIC_SLOPE,
-             "tanh": vectors.TANH_SLOPE}
+             "keep": vectors.KEEP, "logistic slope": vectors.LOGISTIC_SLOPE,
+             "tanh slope": vectors.TANH_SLOPE}
     _products(out, 2 * n_cases, n_rows, w, 3, 1, n_rows, src, n_cases, n, n_cases,
-              codes[start], act, codes[slope_kind])
+              codes[start], act, codes[finish])
     assert np.array_equal(out, want, equal_nan=True)
 
 
@@ -169,3 +197,19 @@ def test_a_cpu_without_avx512_gets_four_lanes_in_the_same_stated_orders(tmp_path
                            __file__], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout
+
+
+@numba.njit
+def _logistic(a, start, n):
+    kernel.logistic(a, start, n)
+
+
+def test_the_logistic_is_its_stated_exp_and_one_division():
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.uniform(-40, 40, 600), rng.uniform(-709.7, 709.7, 200),
+                        [-709.9, -745.0, 0.0, -0.0, 708.5, -708.5, 1e-300]])
+
+    got = x.copy()
+    _logistic(got, 0, got.size)
+    want = np.array([emulated_logistic(xi) for xi in x])
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))
