@@ -116,7 +116,7 @@ class _Vectors:
                                 ir.Constant(ir.VectorType(_I32, self.width), [0] * self.width))
 
     def mask(self, p, n):
-        """The lanes of the vector at p that are below n (None: all of them)."""
+        """A mask of the lanes of the vector at pattern p that are below n."""
         left = self.splat(self.builder.sub(n, p), self._lanes)
         lanes = ir.Constant(self._lanes, list(range(self.width)))
         return self.builder.icmp_unsigned("<", lanes, left)
@@ -175,7 +175,7 @@ class _Vectors:
         r2 = b.fmul(r, r)
         r4 = b.fmul(r2, r2)
         t = [fma(r, c(_TAYLOR[i + 1]), c(_TAYLOR[i])) for i in range(2, 14, 2)]
-        first_two = b.fadd(r, c(_TAYLOR[0]))  # 1 + r: the 1 r needs no multiply
+        first_two = b.fadd(r, c(_TAYLOR[0]))  # 1 + 1 r: no multiply by 1 (LLVM folded it too)
         low = fma(r4, fma(r2, t[2], t[1]), fma(r2, t[0], first_two))
         high = fma(t[5], r4, fma(r2, t[4], t[3]))
         q = fma(b.fmul(r4, r4), high, low)
