@@ -247,19 +247,8 @@ def add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n
         for k in range(n):
             s = r0 + k * n_cases
             out[o:o + n_cases] += w[first + j * row_stride + k * stride] * src[s:s + n_cases]
-        y = act[o:o + n_cases]
-        if finish == vectors.LOGISTIC_SLOPE:
-            out[o:o + n_cases] *= y * (1.0 - y)
-        elif finish == vectors.TANH_SLOPE:
-            out[o:o + n_cases] *= 1.0 - y * y
-
-
-@_inline
-def fill(a, start, n, value):
-    """a[start : start + n] = value."""
-    base = _u(start)
-    for p in range(_u(n)):
-        a[base + p] = value
+        if finish != vectors.KEEP:
+            slope(out, act, o, n_cases, finish == vectors.TANH_SLOPE)
 
 
 @_inline
@@ -323,13 +312,10 @@ def forward(w, act, tanh, net, n_cases):
     for c in range(compute.shape[0]):
         g = compute[c]
         g0, gn = offset[g], size[g]
-        if incoming[c] == incoming[c + 1]:  # no sources: the bias alone
-            for j in range(gn):
-                value = w[bias[g] + j] if bias[g] >= 0 else 0.0
-                fill(act, (g0 + j) * n_cases, n_cases, value)
         for q in range(incoming[c], incoming[c + 1]):
             sn = size[source[q]]
-            # The first projection starts from the bias; later ones add to the sums.
+            # The first projection (every group has one: network._validate) starts from the
+            # bias; later ones add to the sums.
             start = vectors.FROM_OUT
             if q == incoming[c]:
                 start = bias[g] if bias[g] >= 0 else vectors.FROM_ZERO
@@ -351,12 +337,11 @@ def backward(w, act, delta, tanh, net, n_cases):
     for c in range(n_compute - 1, -1, -1):
         g = compute[c]
         g0, gn = offset[g], size[g]
-        if c == n_compute - 1 or outgoing[c] == outgoing[c + 1]:  # no targets: no error
-            if c != n_compute - 1:
-                fill(delta, g0 * n_cases, gn * n_cases, 0.0)
+        if c == n_compute - 1:  # the output: its rows hold dE/dy
             slope(delta, act, g0 * n_cases, gn * n_cases, tanh)
             continue
-        # The first projection starts from 0; the last multiplies by the units' slope.
+        # Every other group feeds another (network._validate). The first projection starts
+        # from 0; the last multiplies by the units' slope.
         for q in range(outgoing[c], outgoing[c + 1]):
             t = out_target[q]
             start = vectors.FROM_ZERO if q == outgoing[c] else vectors.FROM_OUT
