@@ -165,21 +165,68 @@ def test_bias_gradients_sum_lanes_then_halves(n_d, n):
     assert np.array_equal(grad, want, equal_nan=True)
 
 
-@pytest.mark.parametrize("n", [2496, 104, 77, 5])
-def test_sum_of_squares_keeps_four_partial_sums_of_vectors(n):
-    rng = np.random.default_rng(n)
-    a = rng.normal(size=n + 3) * 10.0 ** rng.integers(-8, 8, size=n + 3)
-    w = width()
-    vectors = [list(a[3 + v * w:3 + (v + 1) * w]) for v in range((n + w - 1) // w)]
+def emulated_squares(a):
+    """sum of a's squares in vectors._Vectors' order: vector v of whole groups of four to
+    partial sum v mod 4, the rest to partial sum 0, lane by lane; then the halves."""
+    w, n = width(), len(a)
+    vectors = [list(a[v * w:(v + 1) * w]) for v in range((n + w - 1) // w)]
     vectors[-1] += [0.0] * (w - len(vectors[-1]))
-    grouped = n // (4 * w) * 4  # whole groups of four vectors, then each to partial sum 0
+    grouped = n // (4 * w) * 4
     partial = [[0.0] * w for _ in range(4)]
     for v, values in enumerate(vectors):
         lanes = partial[v % 4 if v < grouped else 0]
         for lane, x in enumerate(values):
             lanes[lane] = fma(x, x, lanes[lane])
-    total = [(s0 + s1) + (s2 + s3) for s0, s1, s2, s3 in zip(*partial)]
-    assert _squares(a, 3, n) == halves_sum(total)
+    return halves_sum([(s0 + s1) + (s2 + s3) for s0, s1, s2, s3 in zip(*partial)])
+
+
+@pytest.mark.parametrize("n", [2496, 104, 77, 5])
+def test_sum_of_squares_keeps_four_partial_sums_of_vectors(n):
+    rng = np.random.default_rng(n)
+    a = rng.normal(size=n + 3) * 10.0 ** rng.integers(-8, 8, size=n + 3)
+    assert _squares(a, 3, n) == emulated_squares(a[3:])
+
+
+@numba.njit
+def _output(y, t, m, d, start, n, margin, on_above, off_below, to_bound, scale, tanh):
+    return kernel.output_errors(y, t, m, d, start, n, margin, on_above, off_below, to_bound,
+                                scale, tanh)
+
+
+@pytest.mark.parametrize("n", [2496, 77, 5])
+@pytest.mark.parametrize("margin, to_bound, tanh", [(False, False, False), (True, True, False),
+                                                    (True, False, True)])
+def test_output_errors_are_residuals_squares_misses_and_slopes_in_one_pass(
+        n, margin, to_bound, tanh):
+    rng = np.random.default_rng(n)
+    on_above, off_below, scale = 0.8, 0.2, 1.0 / 3.0
+    y = rng.uniform(0, 1, n + 2)
+    edges = rng.random(n + 2) < 0.15  # exactly at the thresholds, for the comparisons
+    y[edges] = rng.choice([0.5, on_above, off_below], size=edges.sum())
+    t = (rng.random(n) < 0.3) * 1.0
+    m = (rng.random(n) < 0.9) * 1.0
+    d = np.full(n + 2, np.nan)
+    want_d = d.copy()
+    gap, wrong, residual = 0.0, 0, []
+    for i in range(n):
+        yi, ti, mi = y[2 + i], t[i], m[i]
+        diff = yi - ti
+        if margin:
+            on = ti >= 0.5
+            beyond = yi >= on_above if on else yi <= off_below
+            bound = (on_above if on else off_below) if to_bound else ti
+            diff = 0.0 if beyond else yi - bound
+        r = (diff * mi) * scale
+        residual.append(r)
+        want_d[2 + i] = r * (fma(-yi, yi, 1.0) if tanh else yi * (1.0 - yi))
+        gap = max(gap, abs(yi - ti) * mi)
+        wrong += mi != 0.0 and (yi > 0.5) != (ti > 0.5)
+    got = _output(y, t, m, d, 2, n, margin, on_above, off_below, to_bound, scale, tanh)
+    assert np.array_equal(d, want_d, equal_nan=True)
+    assert got == (emulated_squares(residual), gap, wrong == 0)
+    assert wrong > 0 or n == 5
+    m[:] = np.where((y[2:] > 0.5) == (t > 0.5), m, 0.0)  # every training case right
+    assert _output(y, t, m, d, 2, n, margin, on_above, off_below, to_bound, scale, tanh)[2]
 
 
 @pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="an x86 target")

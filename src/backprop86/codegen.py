@@ -37,7 +37,7 @@ ROWS_PER_PASS = 4  # units whose net inputs are formed in one pass over the patt
 SPELLED_OUT = 256  # weights x patterns up to which each weight's sum is written out
 # Over rows of at least this many patterns, the sums of a sweep (weight and bias
 # gradients, the error) are explicit vector code (kernel.add_outer_sums, set_row_totals,
-# sum_of_squares, from backprop86.vectors) and the kernel asks for 512-bit vectors; over
+# output_errors, from backprop86.vectors) and the kernel asks for 512-bit vectors; over
 # shorter ones they are the inline kernel.dot4 and total (XOR's 4 patterns: the calls and
 # their vector set-up would cost more). Every one sums in a stated order. Here, not in
 # kernel.py, because reading it must not load numba.
@@ -53,8 +53,8 @@ HEADER = '''"""A training kernel of backprop86's numba backend, written by backp
 import numpy as np
 
 from backprop86.kernel import (_inline, _jit, activate, add_outer_sums, change_weights, dot4,
-                               misses, note_criteria, residuals, set_row_totals, slope,
-                               sum_of_squares, total, wide_vectors)
+                               misses, note_criteria, output_errors, residuals,
+                               set_row_totals, slope, total, wide_vectors)
 '''
 
 GENERAL_PASSES = "from backprop86.kernel import backward, forward, gradient\n"
@@ -92,6 +92,7 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
     act = template.copy()
     delta = np.zeros(template.shape[0])
     grad = np.zeros(theta.shape[1])
+    out_mask = np.empty(n_out * n_cases)  # the case mask of every output row
     for i in range(theta.shape[0]):
         if done[i]:
             continue
@@ -99,15 +100,11 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
         v = velocity[i]
         m = mask[i]
         error_scale = 1.0 / (n_train[i] * n_out) if mean else 1.0
-        for s in range(sweep_from, sweep_to):
+{per_network}        for s in range(sweep_from, sweep_to):
             forward(w, act, tanh, net, n_cases)
-            residuals(act, targets, m, delta, o0, n_out, n_cases, margin, on_above,
-                      off_below, to_bound, error_scale)
-            error = 0.5 * {squares} / error_scale
+            {output}
+            error = 0.5 * error_sum / error_scale
             trace[i, s - sweep_from] = error
-            max_abs, all_correct = 0.0, True
-            if need_gap or need_side:
-                max_abs, all_correct = misses(act, targets, m, o0, n_out, n_cases)
             note_criteria(first, i, s, error, all_correct, max_abs, kinds, values)
             if (stop_index >= 0 and first[i, stop_index] >= 0) or s == budget:
                 done[i] = True
@@ -119,6 +116,25 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
             gradient(act, delta, grad, net, n_cases)
             change_weights(w, v, grad, eps[s], alpha[s], decays[s], decay_factor)
 '''
+
+# The error, its derivative times the slope (delta's output rows), and the criteria's
+# misses: over long rows one pass of vector code, with the case mask laid out as the rows
+# are; over short ones inline functions, the squares in dot4's order.
+LONG_OUTPUT = dict(per_network="""\
+        for j in range(n_out):
+            out_mask[j * n_cases:(j + 1) * n_cases] = m
+""", output="""\
+error_sum, max_abs, all_correct = output_errors(
+                act, targets, out_mask, delta, o0, n_out * n_cases, margin, on_above,
+                off_below, to_bound, error_scale, tanh)""")
+SHORT_OUTPUT = dict(per_network="", output="""\
+residuals(act, targets, m, delta, o0, n_out, n_cases, margin, on_above,
+                      off_below, to_bound, error_scale)
+            error_sum = dot4(delta, o0, delta, o0, n_out * n_cases)
+            max_abs, all_correct = 0.0, True
+            if need_gap or need_side:
+                max_abs, all_correct = misses(act, targets, m, o0, n_out, n_cases)
+            slope(delta, act, o0, n_out * n_cases, tanh)""")
 
 
 def is_small(program, n_cases: int) -> bool:
@@ -136,13 +152,11 @@ def source(program, n_cases: int) -> str:
         what = "any network, walking its index arrays"
         passes = GENERAL_PASSES
     if n_cases >= LONG_ROWS:
-        squares = "sum_of_squares(delta, o0, n_out * n_cases)"
-        vectors = "wide_vectors()\n    "
+        output, vectors = LONG_OUTPUT, "wide_vectors()\n    "
     else:  # 512-bit vectors would make XOR's rows of 4 train a fifth slower
-        squares = "dot4(delta, o0, delta, o0, n_out * n_cases)"
-        vectors = ""
+        output, vectors = SHORT_OUTPUT, ""
     return (HEADER.format(what=what, helpers=_kernel_hash()) + "\n" + passes
-            + SKELETON.format(vectors=vectors, squares=squares))
+            + SKELETON.format(vectors=vectors, **output))
 
 
 @functools.cache
@@ -200,8 +214,8 @@ def _written_out(program, n_cases: int) -> str:
         fwd.append(f"    activate(a, {off[g] * P}, {size[g] * P}, {tanh})")
 
     bwd = ["@_inline", "def backward(w, a, d, tanh, net, n_cases):"]
-    out = compute[-1]
-    bwd.append(f"    slope(d, a, {off[out] * P}, {size[out] * P}, {tanh})")
+    if len(compute) == 1:  # only the output: its deltas are the kernel's output_errors'
+        bwd.append("    pass")
     fall = "(1.0 - y * y)" if tanh else "(y * (1.0 - y))"
     for c in range(len(compute) - 2, -1, -1):
         g = compute[c]

@@ -2,7 +2,8 @@
 intrinsics): a projection's share of its targets' net inputs or deltas
 (:func:`add_products_rows`, which also starts from the bias and ends with the units'
 slope), its weight gradient (:func:`add_outer_sums`), the bias gradients
-(:func:`set_row_totals`), the error (:func:`sum_of_squares`), and the logistic
+(:func:`set_row_totals`), the error (:func:`sum_of_squares`; :func:`output_errors` with
+the output deltas and the criteria's misses in the same pass), and the logistic
 (:func:`logistic`, the same operations as LLVM made of the scalar code it replaced, about
 a tenth faster).
 
@@ -71,7 +72,7 @@ class _Vectors:
         # this Python.
         self.width = 8 if "+avx512f" in context.codegen()._tm_features else 4
         self.vector = ir.VectorType(ir.DoubleType(), self.width)
-        self._lanes = ir.VectorType(_I64, self.width)
+        self.lanes = ir.VectorType(_I64, self.width)
         masks = ir.VectorType(ir.IntType(1), self.width)
         suffix = f"v{self.width}f64"
         self._fma = self._declare(f"llvm.fma.{suffix}", self.vector, *[self.vector] * 3)
@@ -117,8 +118,8 @@ class _Vectors:
 
     def mask(self, p, n):
         """A mask of the lanes of the vector at pattern p that are below n."""
-        left = self.splat(self.builder.sub(n, p), self._lanes)
-        lanes = ir.Constant(self._lanes, list(range(self.width)))
+        left = self.splat(self.builder.sub(n, p), self.lanes)
+        lanes = ir.Constant(self.lanes, list(range(self.width)))
         return self.builder.icmp_unsigned("<", lanes, left)
 
     def _at(self, base, index):
@@ -143,9 +144,30 @@ class _Vectors:
         """a b + c, rounded once."""
         return self.builder.call(self._fma, [a, b, c])
 
+    def absolute(self, value):
+        """|value|, lane by lane: the sign bits cleared."""
+        b = self.builder
+        bits = b.and_(b.bitcast(value, self.lanes),
+                      ir.Constant(self.lanes, [2 ** 63 - 1] * self.width))
+        return b.bitcast(bits, self.vector)
+
+    def lanes_max(self, value):
+        """The largest lane of a vector of signed integers."""
+        b = self.builder
+        return self._halves(
+            value, lambda x, y: b.select(b.icmp_signed(">", x, y), x, y))
+
+    def lanes_sum(self, value):
+        """The sum of a vector of integers' lanes."""
+        return self._halves(value, self.builder.add)
+
     def halves_sum(self, value):
         """The lanes' sum in a stated order: the upper half added to the lower, lane by
         lane, until one is left: ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))."""
+        return self._halves(value, self.builder.fadd)
+
+    def _halves(self, value, combine):
+        """combine(lower half, upper half) of ``value`` until one lane is left."""
         b, n = self.builder, self.width
         while n > 1:
             n //= 2
@@ -153,7 +175,7 @@ class _Vectors:
                                                              list(range(n))))
             high = b.shuffle_vector(value, value, ir.Constant(ir.VectorType(_I32, n),
                                                               list(range(n, 2 * n))))
-            value = b.fadd(low, high)
+            value = combine(low, high)
         return b.extract_element(value, ir.Constant(_I32, 0))
 
     def logistic(self, x):
@@ -397,6 +419,86 @@ def sum_of_squares(typingctx, a, start, n):
         return v.halves_sum(partial[0])
 
     return types.float64(a, start, n), codegen
+
+
+@intrinsic
+def output_errors(typingctx, y, t, m, d, start, n, margin, on_above, off_below, to_bound,
+                  error_scale, tanh):
+    """One pass over the output rows y[start + i], i < n, with targets t[i] and case mask
+    m[i] (both (n,)): d[start + i] = r_i times the units' slope, r_i = dE/dy of eq. 3 (see
+    :func:`backprop86.kernel.output_errors`); returns (sum_i r_i^2, max_i |y - t| m, whether
+    no training case is on the wrong side of 0.5). The squares are summed in the order of
+    :func:`sum_of_squares`; a maximum and a count have no order."""
+    if not _float_arrays(y, t, m, d):
+        return None
+
+    def codegen(context, builder, signature, args):
+        v = _Vectors(context, builder, signature, args)
+        y_data, t_data, m_data, d_data = (v.data(k) for k in range(4))
+        start, n = v.integer(4), v.integer(5)
+        margin, to_bound, tanh = (context.cast(builder, args[k], signature.args[k],
+                                               types.boolean) for k in (6, 9, 11))
+        on_above, off_below, error_scale = (
+            v.splat(context.cast(builder, args[k], signature.args[k], types.float64))
+            for k in (7, 8, 10))
+        ones, halves = (ir.Constant(v.vector, [x] * v.width) for x in (1.0, 0.5))
+        int_zeros = ir.Constant(v.lanes, [0] * v.width)
+        sums = v.registers(SQUARE_VECTORS, 1)
+        gap, wrong = v.registers(1, 2, v.lanes)[0]
+        for q in range(SQUARE_VECTORS):
+            builder.store(v.zeros, sums[q][0])
+        builder.store(int_zeros, gap)
+        builder.store(int_zeros, wrong)
+
+        def vectors(p, count, mask, with_margin):
+            for q in range(count):
+                at = v.add(p, q * v.width)
+                out = v.add(start, at)
+                y_, t_, m_ = (v.load(y_data, out, mask), v.load(t_data, at, mask),
+                              v.load(m_data, at, mask))
+                diff = builder.fsub(y_, t_)
+                distance = builder.fmul(v.absolute(diff), m_)
+                if with_margin:  # as kernel.residuals
+                    on = builder.fcmp_ordered(">=", t_, halves)
+                    beyond = builder.select(on, builder.fcmp_ordered(">=", y_, on_above),
+                                            builder.fcmp_ordered("<=", y_, off_below))
+                    bound = builder.select(to_bound,
+                                           builder.select(on, on_above, off_below), t_)
+                    diff = builder.select(beyond, v.zeros, builder.fsub(y_, bound))
+                r = builder.fmul(builder.fmul(diff, m_), error_scale)
+                builder.store(v.fma(r, r, builder.load(sums[q][0])), sums[q][0])
+                bits = builder.bitcast(distance, v.lanes)
+                old = builder.load(gap)
+                builder.store(builder.select(builder.icmp_signed(">", bits, old), bits, old),
+                              gap)
+                miss = builder.and_(builder.fcmp_unordered("!=", m_, v.zeros), builder.xor(
+                    builder.fcmp_ordered(">", y_, halves), builder.fcmp_ordered(">", t_, halves)))
+                builder.store(builder.add(builder.load(wrong), builder.zext(miss, v.lanes)),
+                              wrong)
+                logistic = builder.fmul(y_, builder.fsub(ones, y_))
+                hyperbolic = v.fma(builder.fneg(y_), y_, ones)
+                v.store(builder.fmul(r, builder.select(tanh, hyperbolic, logistic)), d_data,
+                        out, mask)
+
+        # A loop with a margin and one without, so that neither tests the flag per vector.
+        with builder.if_else(margin) as (yes, no):
+            for branch, with_margin in ((yes, True), (no, False)):
+                with branch:
+                    v.vectors_of(n, lambda p, count, mask: vectors(p, count, mask, with_margin),
+                                 group=SQUARE_VECTORS)
+        partial = [builder.load(sums[q][0]) for q in range(SQUARE_VECTORS)]
+        while len(partial) > 1:
+            partial = [builder.fadd(partial[i], partial[i + 1])
+                       for i in range(0, len(partial), 2)]
+        largest = v.lanes_max(builder.load(gap))
+        misses = v.lanes_sum(builder.load(wrong))
+        result = (v.halves_sum(partial[0]), builder.bitcast(largest, ir.DoubleType()),
+                  builder.icmp_signed("==", misses, v.const(0)))
+        return context.make_tuple(builder, signature.return_type, result)
+
+    result = types.Tuple((types.float64, types.float64, types.boolean))
+    return result(y, t, m, d, start, n, margin, on_above, off_below, to_bound, error_scale,
+                  tanh), codegen
 
 
 @intrinsic
