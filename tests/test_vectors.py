@@ -79,14 +79,43 @@ def emulated_logistic(xi):
 
 @numba.njit
 def _products(out, row, n_rows, w, first, row_stride, stride, src, r0, n, n_cases, start,
-              act, finish):
+              act, finish, active, a0):
     kernel.add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n,
-                             n_cases, start, act, finish)
+                             n_cases, start, act, finish, active, a0)
 
 
 @numba.njit
-def _outer(grad, base, stride, d, d0, n_d, a, a0, n_a, n):
-    kernel.add_outer_sums(grad, base, stride, d, d0, n_d, a, a0, n_a, n)
+def _outer(grad, base, stride, d, d0, n_d, a, a0, n_a, n, active, u0):
+    kernel.add_outer_sums(grad, base, stride, d, d0, n_d, a, a0, n_a, n, active, u0)
+
+
+EVERY = np.zeros(1, dtype=np.int64)  # with start -1: no activity words, every term summed
+
+
+def sparse_rows(rng, n_rows, n_cases):
+    """(n_rows, n_cases) of normal numbers, most of them 0 and some rows 0 over whole
+    vectors: inputs such as the one-hot rows of family trees."""
+    rows = rng.normal(size=(n_rows, n_cases)) * (rng.random((n_rows, n_cases)) < 0.3)
+    w = width()
+    for k in range(n_rows):
+        for v in range(0, n_cases, w):
+            if rng.random() < 0.5:
+                rows[k, v:v + w] = 0.0
+    rows[rows == 0.0] = rng.choice([0.0, -0.0], size=(rows == 0.0).sum())
+    return rows
+
+
+def activity(rows, by_vector):
+    """kernel.input_activity's words for (n_rows, n_cases) ``rows``: per vector of
+    patterns, the bits of the rows not all 0 there (``by_vector``), or per row, the bits
+    of its vectors not all 0."""
+    w = width()
+    vectors = [rows[:, v:v + w] != 0.0 for v in range(0, rows.shape[1], w)]
+    if by_vector:
+        return np.array([sum(1 << k for k in range(rows.shape[0]) if x[k].any())
+                         for x in vectors], dtype=np.int64)
+    return np.array([sum(1 << v for v, x in enumerate(vectors) if x[k].any())
+                     for k in range(rows.shape[0])], dtype=np.int64)
 
 
 @numba.njit
@@ -103,8 +132,10 @@ def _squares(a, start, n):
                                                  (7, 4, 16), (2, 0, 9)])
 @pytest.mark.parametrize("start, finish", [("out", "keep"), ("zero", "logistic slope"),
                                            ("bias", "tanh slope"), ("bias", "keep")])
+@pytest.mark.parametrize("sparse", [False, True])
 def test_products_are_each_a_chain_of_fmas_in_order_of_source(n_rows, n, n_cases, start,
-                                                              finish):
+                                                              finish, sparse):
+    """With ``sparse`` inputs, the same chains: the terms the code skips are exact 0."""
     rng = np.random.default_rng(n_rows * 100 + n)
     # Weights of row j at 3 + j, source k at stride n_rows (transposed, as in the backward
     # pass), biases after them; the target rows after a gap; untouched entries must keep
@@ -112,6 +143,11 @@ def test_products_are_each_a_chain_of_fmas_in_order_of_source(n_rows, n, n_cases
     w = rng.normal(size=3 + n_rows * max(n, 1) + n_rows)
     bias = 3 + n_rows * max(n, 1)
     src = rng.normal(size=(n + 1) * n_cases)
+    active, a0 = EVERY, -1
+    if sparse:
+        rows = sparse_rows(rng, n, n_cases)
+        src[n_cases:] = rows.reshape(-1)
+        active, a0 = np.concatenate([[-7, -7], activity(rows, by_vector=True)]), 2
     act = rng.uniform(-1, 1, size=(n_rows + 3) * n_cases)
     out = np.full((n_rows + 3) * n_cases, np.nan)
     out[2 * n_cases:(2 + n_rows) * n_cases] = rng.normal(size=n_rows * n_cases)
@@ -132,15 +168,23 @@ def test_products_are_each_a_chain_of_fmas_in_order_of_source(n_rows, n, n_cases
              "keep": vectors.KEEP, "logistic slope": vectors.LOGISTIC_SLOPE,
              "tanh slope": vectors.TANH_SLOPE}
     _products(out, 2 * n_cases, n_rows, w, 3, 1, n_rows, src, n_cases, n, n_cases,
-              codes[start], act, codes[finish])
+              codes[start], act, codes[finish], active, a0)
     assert np.array_equal(out, want, equal_nan=True)
+    assert np.array_equal(np.signbit(out), np.signbit(want))
 
 
 @pytest.mark.parametrize("n_d, n_a, n", [(6, 24, 104), (5, 7, 13), (1, 1, 1), (4, 6, 16)])
-def test_weight_gradients_sum_lanes_of_fmas_then_halves(n_d, n_a, n):
+@pytest.mark.parametrize("sparse", [False, True])
+def test_weight_gradients_sum_lanes_of_fmas_then_halves(n_d, n_a, n, sparse):
+    """With ``sparse`` activities, the same sums: the vectors the code skips are exact 0."""
     rng = np.random.default_rng(n_d * 100 + n_a)
     d = rng.normal(size=(n_d + 1) * n)
     a = rng.normal(size=(n_a + 2) * n) * 10.0 ** rng.integers(-8, 8, size=(n_a + 2) * n)
+    active, u0 = EVERY, -1
+    if sparse:
+        rows = sparse_rows(rng, n_a, n)
+        a[2 * n:] = rows.reshape(-1)
+        active, u0 = np.concatenate([[-7], activity(rows, by_vector=False)]), 1
     stride = n_a + 1
     grad = rng.normal(size=2 + n_d * stride)
     want = grad.copy()
@@ -149,8 +193,53 @@ def test_weight_gradients_sum_lanes_of_fmas_then_halves(n_d, n_a, n):
         for k in range(n_a):
             pairs = [(d[(1 + j) * n + p], a[(2 + k) * n + p]) for p in range(n)]
             want[2 + j * stride + k] += lane_sums(pairs, w, lambda s, t: fma(t[0], t[1], s))
-    _outer(grad, 2, stride, d, n, n_d, a, 2 * n, n_a, n)
+    _outer(grad, 2, stride, d, n, n_d, a, 2 * n, n_a, n, active, u0)
     assert np.array_equal(grad, want)
+    assert np.array_equal(np.signbit(grad), np.signbit(want))
+
+
+@numba.njit
+def _input_activity(act, net, n_cases):
+    return kernel.input_activity(act, net, n_cases)
+
+
+@pytest.mark.parametrize("n_cases", [13, 104, 1000])
+def test_input_activity_marks_the_rows_and_vectors_that_are_not_all_zero(n_cases):
+    """Words for each input group: its units' bits per vector of patterns (none over 64
+    units), its vectors' bits per unit (none over 64 vectors); none for other groups."""
+    from backprop86 import NetworkSpec, Projection
+    from backprop86.compiled import Program
+
+    program = Program.of(NetworkSpec(
+        groups={"few": 24, "many": 70, "hidden": 3, "out": 2}, inputs=("few", "many"),
+        output="out", projections=(Projection("few", "hidden"), Projection("many", "hidden"),
+                                   Projection("hidden", "out"))))
+    rng = np.random.default_rng(n_cases)
+    act = np.zeros(program.n_units * n_cases)
+    rows = {}
+    for g, size in enumerate(program.size[:2]):
+        rows[g] = sparse_rows(rng, int(size), n_cases)
+        start = int(program.offset[g]) * n_cases
+        act[start:start + rows[g].size] = rows[g].reshape(-1)
+    act[int(program.offset[2]) * n_cases:] = 1.0  # computed rows: never read
+    words = _input_activity(act, program.net, n_cases)
+    n_groups = len(program.size)
+    many_vectors = -(-n_cases // width()) > 64
+    for g in range(n_groups):
+        by_vector, by_unit = words[g], words[n_groups + g]
+        if g >= 2:
+            assert by_vector == by_unit == -1
+            continue
+        if program.size[g] > 64:
+            assert by_vector == -1
+        else:
+            want = activity(rows[g], by_vector=True)
+            assert np.array_equal(words[by_vector:by_vector + want.size], want)
+        if many_vectors:
+            assert by_unit == -1
+        else:
+            want = activity(rows[g], by_vector=False)
+            assert np.array_equal(words[by_unit:by_unit + want.size], want)
 
 
 @pytest.mark.parametrize("n_d, n", [(54, 104), (7, 13), (1, 3)])

@@ -53,8 +53,8 @@ HEADER = '''"""A training kernel of backprop86's numba backend, written by backp
 import numpy as np
 
 from backprop86.kernel import (_inline, _jit, activate, add_outer_sums, change_weights, dot4,
-                               misses, note_criteria, output_errors, residuals,
-                               set_row_totals, slope, total, wide_vectors)
+                               input_activity, misses, note_criteria, output_errors,
+                               residuals, set_row_totals, slope, total, wide_vectors)
 '''
 
 GENERAL_PASSES = "from backprop86.kernel import backward, forward, gradient\n"
@@ -93,6 +93,7 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
     delta = np.zeros(template.shape[0])
     grad = np.zeros(theta.shape[1])
     out_mask = np.empty(n_out * n_cases)  # the case mask of every output row
+    active = input_activity(act, net, n_cases)  # where the input patterns are 0
     for i in range(theta.shape[0]):
         if done[i]:
             continue
@@ -101,7 +102,7 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
         m = mask[i]
         error_scale = 1.0 / (n_train[i] * n_out) if mean else 1.0
 {per_network}        for s in range(sweep_from, sweep_to):
-            forward(w, act, tanh, net, n_cases)
+            forward(w, act, tanh, net, n_cases, active)
             {output}
             error = 0.5 * error_sum / error_scale
             trace[i, s - sweep_from] = error
@@ -113,7 +114,7 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
                 final_activity[i] = act
                 break
             backward(w, act, delta, tanh, net, n_cases)
-            gradient(act, delta, grad, net, n_cases)
+            gradient(act, delta, grad, net, n_cases, active)
             change_weights(w, v, grad, eps[s], alpha[s], decays[s], decay_factor)
 '''
 
@@ -204,7 +205,7 @@ def _written_out(program, n_cases: int) -> str:
                 for o, _ in links for k in range(size[o])]
         return loads + [f"    for p in range({P}):"] + rows, sums
 
-    fwd = ["@_inline", "def forward(w, a, tanh, net, n_cases):"]
+    fwd = ["@_inline", "def forward(w, a, tanh, net, n_cases, active):"]
     for c, g in enumerate(compute):
         for block in _blocks(size[g], ROWS_PER_PASS):
             lines, sums = block_sums(
@@ -227,7 +228,7 @@ def _written_out(program, n_cases: int) -> str:
                 bwd.append(f"        y = a[{(off[g] + j) * P} + p]")
                 bwd.append(f"        d[{(off[g] + j) * P} + p] = ({sums[j]}) * {fall}")
 
-    grd = ["@_inline", "def gradient(a, d, grad, net, n_cases):", "    grad[:] = 0.0"]
+    grd = ["@_inline", "def gradient(a, d, grad, net, n_cases, active):", "    grad[:] = 0.0"]
     # The tiniest networks (XOR: 9 weights of 4 patterns) get each sum spelled out in
     # dot4's order; the others one loop per projection, not a line per weight: each call
     # of an inline function costs numba about as much compile time as the rest of a kernel.
@@ -241,7 +242,7 @@ def _written_out(program, n_cases: int) -> str:
             elif P >= LONG_ROWS:
                 grd.append("    " + _call("add_outer_sums", "grad", base, size[src], "d",
                                           off[g] * P, size[g], "a", off[src] * P, size[src],
-                                          P))
+                                          P, "active", -1))
             else:
                 grd += [f"    for j in range({size[g]}):",
                         f"        for k in range({size[src]}):",

@@ -105,15 +105,18 @@ def logistic(a, start, n):
 
 
 @_compiled_as(vectors.add_outer_sums)
-def add_outer_sums(grad, base, stride, d, d0, n_d, a, a0, n_a, n):
+def add_outer_sums(grad, base, stride, d, d0, n_d, a, a0, n_a, n, active, u0):
     """grad[base + j stride + k] += sum_p d[d0 + j n + p] a[a0 + k n + p] for j < n_d,
     k < n_a, p < n: a projection's weight gradient (eq. 6), rows of n patterns.
 
     Compiled, explicit vector code (:func:`vectors.add_outer_sums`): each sum in lanes of
     patterns p = l (mod width), FMAs in order of p, the lanes then added in a stated
     order; a block of 4 x 6 sums in registers at once. The order is the code's, so the
-    bits are the same from every caller (written-out kernel or general). In Python
-    (tests), numpy's dot: the same sums to within rounding.
+    bits are the same from every caller (written-out kernel or general). If ``u0`` >= 0,
+    the rows of ``a`` are input patterns and ``active[u0 + k]`` marks the vectors where
+    row k is not all 0 (:func:`input_activity`); the others are skipped, which leaves
+    every sum's bits as they were (their terms are exact zeros). In Python (tests),
+    numpy's dot over every pattern: the same sums to within rounding.
     """
     for j in range(n_d):
         row = d[d0 + j * n:d0 + (j + 1) * n]
@@ -137,6 +140,57 @@ def sum_of_squares(a, start, n):
     ones). Compiled, explicit vector code in a stated order (:func:`vectors.sum_of_squares`).
     In Python (tests), numpy's dot."""
     return float(np.dot(a[start:start + n], a[start:start + n]))
+
+
+_NO_WORDS = np.zeros(0, dtype=np.int64)  # no input_activity: every source or vector
+
+
+@_compiled_as(vectors.width)
+def vector_width():
+    """The lanes of the vector code (8 with AVX-512, else 4); in Python (tests), 8."""
+    return 8
+
+
+@_inline
+def input_activity(act, net, n_cases):
+    """Where the input patterns are 0, for :func:`add_products_rows` and
+    :func:`add_outer_sums` to skip (inputs are often one-hot: family trees' person rows
+    are 0 in all but 2-5 of any 16 patterns).
+
+    Returns an int64 array: for group g, word g is where its words of sources start (or
+    -1: not an input group, or over 64 units), word n_groups + g where its words of
+    vectors start (or -1: not an input group, or over 64 vectors of patterns). Source
+    words: bit k of word (start + v) is set if unit k of the group is not 0 in some
+    pattern of vector v (patterns v W .. v W + W - 1, W = :func:`vector_width`). Vector
+    words: bit v of word (start + k) likewise, for unit k.
+    """
+    offset, size, compute = net[0], net[1], net[2]
+    n_groups = offset.shape[0]
+    lanes = vector_width()
+    n_vectors = (n_cases + lanes - 1) // lanes
+    is_input = np.ones(n_groups, dtype=np.bool_)
+    is_input[compute] = False
+    words = np.full(2 * n_groups, -1, dtype=np.int64)
+    n_words = 2 * n_groups
+    for g in range(n_groups):
+        if is_input[g] and size[g] <= 64:
+            words[g] = n_words
+            n_words += n_vectors
+        if is_input[g] and n_vectors <= 64:
+            words[n_groups + g] = n_words
+            n_words += size[g]
+    active = np.zeros(n_words, dtype=np.int64)
+    active[:2 * n_groups] = words
+    for g in range(n_groups):
+        for k in range(size[g] if is_input[g] else 0):
+            row = (offset[g] + k) * n_cases
+            for p in range(n_cases):
+                if act[row + p] != 0.0:
+                    if words[g] >= 0:
+                        active[words[g] + p // lanes] |= np.int64(1) << k
+                    if words[n_groups + g] >= 0:
+                        active[words[n_groups + g] + k] |= np.int64(1) << (p // lanes)
+    return active
 
 
 @_inline
@@ -220,7 +274,7 @@ def misses(y, t, m, start, n_out, n_cases):
 
 @_compiled_as(vectors.add_products_rows)
 def add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n, n_cases,
-                      start, act, finish):
+                      start, act, finish, active, a0):
     """A projection's share of its target units' net inputs (eqs 1) or deltas (eq. 7):
     out[row + j P + p] = x_j(p) + sum_k w[first + j row_stride + k stride] src[r0 + k P + p]
     for j < n_rows, p < P (= n_cases), the terms in order of k.
@@ -235,7 +289,11 @@ def add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n
     depend on nothing else (not the vector width, not the blocking), so the written-out
     passes of codegen, FMAs in the same order, give the same bits. It is explicit vector
     code (:func:`vectors.add_products_rows`): six rows times two vectors of patterns
-    summed in registers over all k. In Python (tests), a * b + c rounds twice: the same
+    summed in registers over all k. If ``a0`` >= 0, the rows of ``src`` are input
+    patterns and ``active[a0 + v]`` marks the sources that are not all 0 in vector v
+    (:func:`input_activity`); a block of vectors skips the others, whose terms
+    fma(w, 0, x) = x would change nothing (but the sign of a zero sum, which the logistic
+    does not see). In Python (tests), every source, and a * b + c rounds twice: the same
     sums to within rounding, not the same bits.
     """
     for j in range(n_rows):
@@ -327,8 +385,9 @@ def change_weights(w, v, grad, eps, alpha, decay, decay_factor):
 # kernel of a small network has its own, written out for its shapes by backprop86.codegen.
 
 @_inline
-def forward(w, act, tanh, net, n_cases):
-    """Eqs 1-2 for every non-input group, in order; the input rows of act are filled."""
+def forward(w, act, tanh, net, n_cases, active):
+    """Eqs 1-2 for every non-input group, in order; the input rows of act are filled, and
+    ``active`` says where they are 0 (:func:`input_activity`)."""
     offset, size, compute, incoming, source, weight, _, _, _, bias = net
     for c in range(compute.shape[0]):
         g = compute[c]
@@ -342,7 +401,7 @@ def forward(w, act, tanh, net, n_cases):
                 start = bias[g] if bias[g] >= 0 else vectors.FROM_ZERO
             add_products_rows(act, g0 * n_cases, gn, w, weight[q], sn, 1, act,
                               offset[source[q]] * n_cases, sn, n_cases, start, act,
-                              vectors.KEEP)
+                              vectors.KEEP, active, active[source[q]])
         # The whole group at once: its rows are contiguous. (In the products' registers
         # instead, the logistic made a family-trees sweep a tenth slower.)
         activate(act, g0 * n_cases, gn * n_cases, tanh)
@@ -364,13 +423,16 @@ def backward(w, act, delta, tanh, net, n_cases):
             start = vectors.FROM_ZERO if q == outgoing[c] else vectors.FROM_OUT
             last = kind if q == outgoing[c + 1] - 1 else vectors.KEEP
             add_products_rows(delta, g0 * n_cases, gn, w, out_weight[q], 1, gn, delta,
-                              offset[t] * n_cases, size[t], n_cases, start, act, last)
+                              offset[t] * n_cases, size[t], n_cases, start, act, last,
+                              _NO_WORDS, -1)
 
 
 @_inline
-def gradient(act, delta, grad, net, n_cases):
-    """Eq. 6, dE/dw for every weight; tied weights sum over their uses."""
+def gradient(act, delta, grad, net, n_cases, active):
+    """Eq. 6, dE/dw for every weight; tied weights sum over their uses. ``active``: where
+    the input rows are 0 (:func:`input_activity`)."""
     offset, size, compute, incoming, source, weight, _, _, _, bias = net
+    n_groups = offset.shape[0]
     long_rows = n_cases >= LONG_ROWS
     grad[:] = 0.0
     for c in range(compute.shape[0]):
@@ -380,7 +442,7 @@ def gradient(act, delta, grad, net, n_cases):
             s0, sn = offset[source[q]] * n_cases, size[source[q]]
             if long_rows:
                 add_outer_sums(grad, weight[q], sn, delta, g0 * n_cases, gn, act, s0, sn,
-                               n_cases)
+                               n_cases, active, active[n_groups + source[q]])
             else:
                 for j in range(gn):
                     for k in range(sn):

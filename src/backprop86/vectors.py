@@ -225,6 +225,26 @@ class _Vectors:
             with b.if_then(b.icmp_unsigned("==", rest, self.const(count))):
                 body(whole, count)
 
+    def set_bits(self, bits, body):
+        """body(i) for every bit i set in the i64 ``bits``, in increasing order of i."""
+        b = self.builder
+        cttz = self._declare("llvm.cttz.i64", _I64, _I64, ir.IntType(1))
+        left = cgutils.alloca_once_value(b, bits)
+        test, run, done = (b.append_basic_block(name) for name in ("bits", "bit", "no_bits"))
+        b.branch(test)
+        b.position_at_end(test)
+        now = b.load(left)
+        b.cbranch(b.icmp_unsigned("!=", now, self.const(0)), run, done)
+        b.position_at_end(run)
+        b.store(b.and_(now, b.sub(now, self.const(1))), left)  # the lowest bit cleared
+        body(b.call(cttz, [now, ir.Constant(ir.IntType(1), 1)]))
+        b.branch(test)
+        b.position_at_end(done)
+
+    def word(self, data, index):
+        """The i64 at data[index]."""
+        return self.builder.load(self.builder.gep(data, [index]))
+
     def vectors_of(self, n, body, group=1):
         """body(p, count, mask) over the patterns [0, n): ``group`` whole vectors at a
         time, then single ones, then a last part-filled one under a mask."""
@@ -242,21 +262,37 @@ class _Vectors:
             body(p, 1, self.mask(p, n))
 
 
+def _words(array) -> bool:
+    return isinstance(array, types.Array) and array.dtype == types.int64 and array.ndim == 1
+
+
+@intrinsic
+def width(typingctx):
+    """The number of lanes of the vector code: 8 on a CPU with AVX-512, else 4."""
+    def codegen(context, builder, signature, args):
+        return ir.Constant(_I64, _Vectors(context, builder, signature, args).width)
+    return types.int64(), codegen
+
+
 @intrinsic
 def add_products_rows(typingctx, out, row, n_rows, w, first, row_stride, stride, src, r0,
-                      n, n_cases, start, act, finish):
+                      n, n_cases, start, act, finish, active, a0):
     """out[row + j P + p] = fma(w[first + j row_stride + k stride], src[r0 + k P + p], ...)
     for k = 0, 1, ..., n - 1 in turn from out's value, 0 or a bias (``start``), then
     (``finish``) times y (1 - y) or fma(-y, y, 1), for j < n_rows and p < P = n_cases; see
-    :func:`backprop86.kernel.add_products_rows`."""
-    if not _float_arrays(out, w, src, act):
+    :func:`backprop86.kernel.add_products_rows`. If a0 >= 0, bit k of active[a0 + v] says
+    whether source k has a pattern other than 0 in vector v, and a block of vectors skips
+    the sources that have none: their terms are fma(w, 0, x) = x."""
+    if not (_float_arrays(out, w, src, act) and _words(active)):
         return None
 
     def codegen(context, builder, signature, args):
         v = _Vectors(context, builder, signature, args)
         out_data, w_data, src_data, act_data = v.data(0), v.data(3), v.data(7), v.data(12)
-        row, n_rows, first, row_stride, stride, r0, n, n_cases, start, finish = (
-            v.integer(k) for k in (1, 2, 4, 5, 6, 8, 9, 10, 11, 13))
+        active_data = v.data(14)
+        row, n_rows, first, row_stride, stride, r0, n, n_cases, start, finish, a0 = (
+            v.integer(k) for k in (1, 2, 4, 5, 6, 8, 9, 10, 11, 13, 15))
+        every_source = builder.icmp_signed("<", a0, v.const(0))
         sums = v.registers(PRODUCT_ROWS, PRODUCT_VECTORS)
         ones = ir.Constant(v.vector, [1.0] * v.width)
         from_out = builder.icmp_signed("==", start, v.const(FROM_OUT))
@@ -278,16 +314,27 @@ def add_products_rows(typingctx, out, row, n_rows, w, first, row_stride, stride,
                             ir.DoubleType(), 0.0)))
                         for q in range(vectors):
                             builder.store(bias, sums[r][q])
-            with cgutils.for_range(builder, n, intp=_I64) as loop:
-                source = v.add(r0, v.mul(loop.index, n_cases), p)
+            def add_source(k):
+                source = v.add(r0, v.mul(k, n_cases), p)
                 xs = [v.load(src_data, v.add(source, q * v.width), mask)
                       for q in range(vectors)]
                 for r in range(rows):
-                    at = v.add(first, v.mul(v.add(j, r), row_stride), v.mul(loop.index, stride))
+                    at = v.add(first, v.mul(v.add(j, r), row_stride), v.mul(k, stride))
                     weight = v.splat(builder.load(builder.gep(w_data, [at])))
                     for q in range(vectors):
                         builder.store(v.fma(weight, xs[q], builder.load(sums[r][q])),
                                       sums[r][q])
+
+            with builder.if_else(every_source) as (every, some):
+                with every:
+                    with cgutils.for_range(builder, n, intp=_I64) as loop:
+                        add_source(loop.index)
+                with some:
+                    at = v.add(a0, builder.udiv(p, v.const(v.width)))
+                    bits = v.word(active_data, at)
+                    for q in range(1, vectors):
+                        bits = builder.or_(bits, v.word(active_data, v.add(at, q)))
+                    v.set_bits(bits, add_source)
             with builder.if_then(builder.icmp_signed("!=", finish, v.const(KEEP))):
                 tanh = builder.icmp_signed("==", finish, v.const(TANH_SLOPE))
                 for r in range(rows):
@@ -307,21 +354,27 @@ def add_products_rows(typingctx, out, row, n_rows, w, first, row_stride, stride,
         return context.get_dummy_value()
 
     return types.none(out, row, n_rows, w, first, row_stride, stride, src, r0, n, n_cases,
-                      start, act, finish), codegen
+                      start, act, finish, active, a0), codegen
 
 
 @intrinsic
-def add_outer_sums(typingctx, grad, base, stride, d, d0, n_d, a, a0, n_a, n):
+def add_outer_sums(typingctx, grad, base, stride, d, d0, n_d, a, a0, n_a, n, active, u0):
     """grad[base + j stride + k] += sum_p d[d0 + j n + p] a[a0 + k n + p] for j < n_d,
     k < n_a: lane l of a vector sums the patterns p = l (mod width) by FMAs in order of p,
-    the lanes are then added by :meth:`_Vectors.halves_sum`."""
-    if not _float_arrays(grad, d, a):
+    the lanes are then added by :meth:`_Vectors.halves_sum`. If u0 >= 0, bit v of
+    active[u0 + k] says whether row k of a has a pattern other than 0 in vector v, and a
+    block of rows skips the vectors where all its rows are 0: a lane's FMAs start from +0,
+    and fma(d, 0, s) = s for every such s."""
+    if not (_float_arrays(grad, d, a) and _words(active)):
         return None
 
     def codegen(context, builder, signature, args):
         v = _Vectors(context, builder, signature, args)
-        grad_data, d_data, a_data = v.data(0), v.data(3), v.data(6)
-        base, stride, d0, n_d, a0, n_a, n = (v.integer(k) for k in (1, 2, 4, 5, 7, 8, 9))
+        grad_data, d_data, a_data, active_data = v.data(0), v.data(3), v.data(6), v.data(10)
+        base, stride, d0, n_d, a0, n_a, n, u0 = (
+            v.integer(k) for k in (1, 2, 4, 5, 7, 8, 9, 11))
+        every_vector = builder.icmp_signed("<", u0, v.const(0))
+        whole = builder.sub(n, builder.urem(n, v.const(v.width)))
         sums = v.registers(GRADIENT_ROWS, GRADIENT_SOURCES)
 
         def block(j, rows, k, sources):
@@ -339,7 +392,22 @@ def add_outer_sums(typingctx, grad, base, stride, d, d0, n_d, a, a0, n_a, n):
                         builder.store(v.fma(ds[r], acts[c], builder.load(sums[r][c])),
                                       sums[r][c])
 
-            v.vectors_of(n, patterns)
+            def vector(index):
+                p = v.mul(index, v.const(v.width))
+                with builder.if_else(builder.icmp_unsigned("<", p, whole)) as (full, part):
+                    with full:
+                        patterns(p, 1, None)
+                    with part:
+                        patterns(p, 1, v.mask(p, n))
+
+            with builder.if_else(every_vector) as (every, some):
+                with every:
+                    v.vectors_of(n, patterns)
+                with some:
+                    bits = v.word(active_data, v.add(u0, k))
+                    for c in range(1, sources):
+                        bits = builder.or_(bits, v.word(active_data, v.add(u0, k, c)))
+                    v.set_bits(bits, vector)
             for r in range(rows):
                 for c in range(sources):
                     at = builder.gep(grad_data, [v.add(base, v.mul(v.add(j, r), stride), k, c)])
@@ -350,7 +418,7 @@ def add_outer_sums(typingctx, grad, base, stride, d, d0, n_d, a, a0, n_a, n):
             n_a, GRADIENT_SOURCES, lambda k, sources: block(j, rows, k, sources)))
         return context.get_dummy_value()
 
-    return types.none(grad, base, stride, d, d0, n_d, a, a0, n_a, n), codegen
+    return types.none(grad, base, stride, d, d0, n_d, a, a0, n_a, n, active, u0), codegen
 
 
 TOTAL_ROWS = 6  # rows of bias gradients summed at once
