@@ -154,8 +154,8 @@ def vector_width():
 @_inline
 def input_activity(act, net, n_cases):
     """Where the input patterns are 0, for :func:`add_products_rows` and
-    :func:`add_outer_sums` to skip (inputs are often one-hot: family trees' person rows
-    are 0 in all but 2-5 of any 16 patterns).
+    :func:`add_outer_sums` to skip (inputs are often one-hot: in any 16 patterns of family
+    trees, 2-5 of the 24 person units are ever on).
 
     Returns an int64 array: for group g, word g is where its words of sources start (or
     -1: not an input group, or over 64 units), word n_groups + g where its words of
@@ -292,9 +292,9 @@ def add_products_rows(out, row, n_rows, w, first, row_stride, stride, src, r0, n
     summed in registers over all k. If ``a0`` >= 0, the rows of ``src`` are input
     patterns and ``active[a0 + v]`` marks the sources that are not all 0 in vector v
     (:func:`input_activity`); a block of vectors skips the others, whose terms
-    fma(w, 0, x) = x would change nothing (but the sign of a zero sum, which the logistic
-    does not see). In Python (tests), every source, and a * b + c rounds twice: the same
-    sums to within rounding, not the same bits.
+    fma(w, 0, x) = x change nothing but the sign of a sum that is exactly 0 (which the
+    logistic does not see). In Python (tests), every source, and a * b + c rounds twice:
+    the same sums to within rounding, not the same bits.
     """
     for j in range(n_rows):
         o = row + j * n_cases

@@ -13,6 +13,9 @@ a block of sums stays in registers while it runs: 6 target rows x 2 vectors of p
 the products, 4 x 6 weights for the gradient. Written as scalar loops, the same work ran at
 about half the speed (benchmarks/README.md).
 
+Input rows that are 0 over a whole block of patterns (one-hot inputs) are skipped: their
+terms are exact zeros, so the sums' bits stay those of the stated order.
+
 Every sum's order is stated, never LLVM's choice, and tests/test_vectors.py checks each
 against an exact emulation of it. A vector has 8 lanes on a CPU with AVX-512 and 4
 elsewhere; the products' bits do not depend on it, the sums' do (their lanes are partial
