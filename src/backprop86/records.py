@@ -105,10 +105,12 @@ class EnsembleRecords:
         self.final_error[idx] = error
         if self.stop != "budget":
             self.converged[idx] = self.first_sweep[self.criteria.index(self.stop)][idx] >= 0
+        every = done.all()  # often so: no copy of the (large) activities then
         for n, a in params.items():
-            self.final[n][idx] = a[done]
+            self.final[n][idx] = a if every else a[done]
         for g in self.activity:
-            self.activity[g][idx] = activity[g][done].transpose(0, 2, 1)
+            rows = activity[g] if every else activity[g][done]
+            self.activity[g][idx] = rows.transpose(0, 2, 1)
 
     def fill_snapshots(self):
         """Networks that stopped before a snapshot sweep keep their final weights there."""
