@@ -514,13 +514,16 @@ def matmul_gflops(n: int, threads: int, repeats: int = 3) -> float:
 
 
 class MatmulPeak:
-    """The machine's float64 matmul rate, sampled at the start of the run and again after
-    every timed run of the core (``sample``); ``best`` is the highest sample.
+    """The machine's float64 matmul rate, sampled once after every timed run of the core
+    (``sample``), so that each row of the core is compared with the peak of its own
+    moment: ``best_since(mark)``, the best of the samples taken since ``mark = len(samples)``
+    (as many samples as timed runs, one right after each).
 
-    On a shared machine the rate moves by half within minutes (75 to 147 GFLOP/s on the
-    development machine), and a single sample can land in a slow moment and flatter the
-    core's share of it. Sampled beside the core's own runs, the best of them is the peak
-    the core had available while it ran; more samples can only raise it."""
+    On a shared machine the rate moves by half within minutes (51 to 116 GFLOP/s in one
+    run of this script on the development machine). One sample at the start, as before
+    2026-11-30 05:10, could land in a slow moment and flatter the core's share, or in a
+    fast one and belittle it; the best of many samples against the best of a few runs of
+    the core would belittle it too."""
 
     def __init__(self, n: int, threads: int):
         self.n, self.threads, self.samples = n, threads, []
@@ -529,9 +532,8 @@ class MatmulPeak:
         if self.n:
             self.samples.append(matmul_gflops(self.n, self.threads, repeats))
 
-    @property
-    def best(self) -> float:
-        return max(self.samples, default=float("nan"))
+    def best_since(self, mark: int) -> float:
+        return max(self.samples[mark:], default=float("nan"))
 
 
 def machine_info() -> dict:
@@ -615,8 +617,8 @@ def main(args) -> int:
     peak.sample(repeats=3)
     if args.matmul_size:
         print(f"# numpy float64 matmul {args.matmul_size}x{args.matmul_size} on "
-              f"{args.core_workers} threads: {peak.best:.1f} GFLOP/s (best of 3); sampled "
-              f"again after each timed run of the core")
+              f"{args.core_workers} threads: {peak.samples[0]:.1f} GFLOP/s (best of 3); "
+              f"sampled again after each timed run of the core")
 
     workloads = [make_workload(r) for r in args.rows]
     results = []  # dicts, one per (row, impl)
@@ -627,9 +629,11 @@ def main(args) -> int:
         budget = calibrate_budget(core, args)
         w.budget = budget
         if "core" in peers:
+            mark = len(peak.samples)
             sec = best_seconds(lambda: core.run(budget), args.repeats, peak.sample)
             results.append(dict(row=w, impl="core", nets=w.k, budget=budget, seconds=sec,
-                                rate=w.k * budget / sec, check=0.0, status="ok"))
+                                rate=w.k * budget / sec, check=0.0, status="ok",
+                                peak=peak.best_since(mark)))
             print(f"#   {w.label} K={w.k}: core {w.k * budget / sec:,.0f} net-sweeps/s "
                   f"({budget} sweeps, {sec:.2f} s)", file=sys.stderr)
         if "core_numba" in peers:
@@ -637,12 +641,14 @@ def main(args) -> int:
             diff = max_weight_difference(CoreRunner(w, "none").run(CHECK_SWEEPS),
                                          fast.run(CHECK_SWEEPS))  # also compiles
             row = dict(row=w, impl="core_numba", nets=w.k, budget=budget, check=diff,
-                       status="ok", seconds=float("nan"), rate=float("nan"))
+                       status="ok", seconds=float("nan"), rate=float("nan"),
+                       peak=float("nan"))
             if not diff <= CHECK_TOLERANCE:
                 row["status"] = f"weights differ from the core by {diff:.1e} after 10 sweeps"
             else:
+                mark = len(peak.samples)
                 sec = best_seconds(lambda: fast.run(budget), args.repeats, peak.sample)
-                row.update(seconds=sec, rate=w.k * budget / sec)
+                row.update(seconds=sec, rate=w.k * budget / sec, peak=peak.best_since(mark))
                 print(f"#   {w.label} K={w.k}: core_numba {w.k * budget / sec:,.0f} "
                       f"net-sweeps/s (max |dw| vs core after 10 sweeps {diff:.1e})",
                       file=sys.stderr)
@@ -691,7 +697,7 @@ def main(args) -> int:
     print()
     print_table(workloads, results, peers, peak, args)
     if args.csv:
-        write_csv(args.csv, info, results, peak.best, args)
+        write_csv(args.csv, info, results, args)
         print(f"\n# wrote {args.csv}")
     return 2 if any(r["status"] != "ok" for r in results) else 0
 
@@ -701,7 +707,6 @@ def _fmt(rate):
 
 
 def print_table(workloads, results, peers, peak, args):
-    gflops = peak.best
     impls = [p for p in PEERS if p in peers]
     head = ["task, network", "patterns", "K", "sweeps"] + [PEER_TITLES[i] for i in impls] + [
         "fastest core: GFLOP/s (of matmul peak)"]
@@ -721,11 +726,13 @@ def print_table(workloads, results, peers, peak, args):
                 if impl == "torch_loop" and r["nets"] != w.k:
                     cell += f" ({r['nets']} nets)"
                 cells.append(cell)
-        core_rates = [r["rate"] for r in results if r["row"] is w and r["status"] == "ok"
-                      and r["impl"] in ("core", "core_numba")]
-        if core_rates:
-            done = max(core_rates) * flops_per_net_sweep(w.spec, w.patterns.n_cases) / 1e9
-            share = f" ({done / gflops:.0%})" if gflops == gflops else ""
+        cores = [r for r in results if r["row"] is w and r["status"] == "ok"
+                 and r["impl"] in ("core", "core_numba")]
+        if cores:
+            fastest = max(cores, key=lambda r: r["rate"])
+            done = fastest["rate"] * flops_per_net_sweep(w.spec, w.patterns.n_cases) / 1e9
+            gflops = fastest["peak"]
+            share = f" ({done / gflops:.0%} of {gflops:.0f})" if gflops == gflops else ""
             cells.append(f"{done:.2f}{share}")
         else:
             cells.append("—")
@@ -742,18 +749,19 @@ def print_table(workloads, results, peers, peak, args):
     refused = [r for r in results if r["status"] != "ok"]
     if refused:
         print(f"{len(refused)} peer cell(s) refused: weights disagreed with the core's.")
-    if gflops == gflops:
-        print(f"numpy float64 matmul peak ({args.matmul_size}^2, {args.core_workers} BLAS "
-              f"threads, as many as the core's workers): {gflops:.1f} GFLOP/s, the best of "
-              f"{len(peak.samples)} samples (one at the start, one after each timed run of "
-              f"the core; they ranged {min(peak.samples):.0f}-{max(peak.samples):.0f}).")
+    if peak.samples:
+        print(f"Matmul peak: numpy float64 {args.matmul_size}^2 on {args.core_workers} BLAS "
+              f"threads (as many as the core's workers), in a fresh process right after each "
+              f"timed run of the core; a row's share is of the best sample after its own "
+              f"runs (all {len(peak.samples)} samples: {min(peak.samples):.0f}-"
+              f"{max(peak.samples):.0f} GFLOP/s).")
     jit = [r for r in results if r.get("compile_seconds")]
     if jit:
         print("JAX compile time (excluded): " + ", ".join(
             f"{r['row'].task} K={r['row'].k} {r['compile_seconds']:.1f} s" for r in jit) + ".")
 
 
-def write_csv(path, info, results, gflops, args):
+def write_csv(path, info, results, args):
     fields = ["date", "cpu", "nproc", "blas_threads", "torch_threads", "monitor", "task",
               "network", "patterns", "K", "impl", "nets_timed", "sweeps", "seconds",
               "net_sweeps_per_s", "max_abs_dw_10_sweeps", "status", "matmul_gflops",
@@ -771,7 +779,7 @@ def write_csv(path, info, results, gflops, args):
                               seconds=f"{r['seconds']:.4f}",
                               net_sweeps_per_s=f"{r['rate']:.0f}",
                               max_abs_dw_10_sweeps=f"{r['check']:.3e}", status=r["status"],
-                              matmul_gflops=f"{gflops:.1f}",
+                              matmul_gflops=f"{r.get('peak', float('nan')):.1f}",
                               matmul_threads=args.core_workers))
 
 

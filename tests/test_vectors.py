@@ -60,21 +60,47 @@ def from_bits(integer):
 def emulated_logistic(xi):
     """vectors._Vectors.logistic of one number, operation by operation."""
     v = vectors
-    z = -xi
-    z = v._Z_LOW if z < v._Z_LOW else z
-    z = v._Z_HIGH if z > v._Z_HIGH else z
-    kd = fma(z, v._LOG2E, v._SHIFTER)
-    minus_k = -(kd - v._SHIFTER)
-    r = fma(minus_k, v._LN2_LO, fma(minus_k, v._LN2_HI, z))
+    x = -v._Z_LOW if xi > -v._Z_LOW else xi
+    x = -v._Z_HIGH if x < -v._Z_HIGH else x
+    kd = fma(x, -v._LOG2E, v._SHIFTER)
+    minus_k = v._SHIFTER - kd
+    r = fma(minus_k, v._LN2_LO, fma(minus_k, v._LN2_HI, -x))
     r2 = r * r
     r4 = r2 * r2
     c = v._TAYLOR
     t = [fma(r, c[i + 1], c[i]) for i in range(2, 14, 2)]
     low = fma(r4, fma(r2, t[2], t[1]), fma(r2, t[0], r + c[0]))
     q = fma(r4 * r4, fma(t[5], r4, fma(r2, t[4], t[3])), low)
-    two_k = from_bits((bits(kd) << 52) + v._EXPONENT_BIAS)
+    two_k = from_bits(bits(kd) << 52)
     y = 1.0 / fma(q, two_k, 1.0)
     return y if xi >= -v._EXP_OVERFLOW else 0.0
+
+
+def test_the_logistic_computes_what_it_did_before_with_two_operations_less():
+    """The shifter holds the exponent bias and -x is never formed: the same numbers as
+    the earlier form (z = -x clamped, k from a plain shifter, the bias added to 2^k's bits,
+    as LLVM compiled the numpy-core-like scalar loop), on the whole range."""
+    v = vectors
+
+    def earlier(xi):
+        z = min(max(-xi, v._Z_LOW), v._Z_HIGH)
+        shifter = 1.5 * 2.0 ** 52
+        kd = fma(z, v._LOG2E, shifter)
+        minus_k = -(kd - shifter)
+        r = fma(minus_k, v._LN2_LO, fma(minus_k, v._LN2_HI, z))
+        r2, c = r * r, v._TAYLOR
+        r4 = r2 * r2
+        t = [fma(r, c[i + 1], c[i]) for i in range(2, 14, 2)]
+        low = fma(r4, fma(r2, t[2], t[1]), fma(r2, t[0], r + c[0]))
+        q = fma(r4 * r4, fma(t[5], r4, fma(r2, t[4], t[3])), low)
+        two_k = from_bits((bits(kd) << 52) + ((1023 - 0x4338000000000000) << 52))
+        y = 1.0 / fma(q, two_k, 1.0)
+        return y if xi >= -v._EXP_OVERFLOW else 0.0
+
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.uniform(-40, 40, 1500), rng.uniform(-745, 745, 500),
+                        [-709.9, -709.0, -708.5, 708.0, 708.5, 709.0, 0.0, -0.0, 1e-300]])
+    assert [bits(emulated_logistic(xi)) for xi in x] == [bits(earlier(xi)) for xi in x]
 
 
 @numba.njit

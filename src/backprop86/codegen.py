@@ -13,8 +13,8 @@ code (with its compile time) would grow with the number of weights.
 
 A kernel's source is a file in a cache folder, named by a hash of its text, so that numba's
 on-disk cache works for it: each network shape compiles once per machine (5-10 s). The
-text includes a hash of kernel.py, so that a changed kernel.py never meets a stale
-compiled kernel.
+text includes a hash of kernel.py and vectors.py, so that a change to either never meets a
+stale compiled kernel.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ CACHE_VARIABLE = "BACKPROP86_KERNEL_CACHE"
 
 HEADER = '''"""A training kernel of backprop86's numba backend, written by backprop86.codegen for
 {what}. Do not edit: it is rewritten under a new name when its source changes."""
-# kernel.py: {helpers}
+# kernel.py and vectors.py: {helpers}
 
 import numpy as np
 
@@ -162,7 +162,10 @@ def source(program, n_cases: int) -> str:
 
 @functools.cache
 def _kernel_hash() -> str:
-    text = (Path(__file__).parent / "kernel.py").read_bytes()
+    """A hash of the compiled pieces' sources: numba's cache of a kernel knows its own file,
+    not the functions it calls from others."""
+    here = Path(__file__).parent
+    text = b"".join((here / name).read_bytes() for name in ("kernel.py", "vectors.py"))
     return hashlib.sha256(text).hexdigest()[:16]
 
 

@@ -52,11 +52,10 @@ _TAYLOR = tuple(1.0 / math.factorial(n) for n in range(14))
 # exp overflows to inf there); the exponent is clamped so that 2^k stays a normal number.
 _EXP_OVERFLOW = 709.782712893384
 _Z_LOW, _Z_HIGH = -708.0, 709.0
-# k = round(z / ln 2) without a float-to-integer conversion: adding 1.5 * 2^52 rounds to an
-# integer that lands in the low bits of the sum; shifted up by 52, those bits, plus the
-# constant below, are 2^k's.
-_SHIFTER = 1.5 * 2.0 ** 52
-_EXPONENT_BIAS = (1023 - 0x4338000000000000) << 52 & (2 ** 64 - 1)  # 0x4338...: _SHIFTER's bits
+# k = round(z / ln 2) without a float-to-integer conversion: adding 1.5 * 2^52 + 1023 rounds
+# to an integer whose low 11 bits are those of k + 1023, the exponent field of 2^k: shifted
+# up by 52 they are 2^k's bits. (1023 in the shifter, not added after: one operation less.)
+_SHIFTER = 1.5 * 2.0 ** 52 + 1023
 
 
 def _float_arrays(*arrays) -> bool:
@@ -191,12 +190,13 @@ class _Vectors:
         def c(value):
             return ir.Constant(self.vector, [float(value)] * self.width)
 
-        z = b.fneg(x)
-        z = b.select(b.fcmp_ordered("<", z, c(_Z_LOW)), c(_Z_LOW), z)
-        z = b.select(b.fcmp_ordered(">", z, c(_Z_HIGH)), c(_Z_HIGH), z)
-        kd = fma(z, c(_LOG2E), c(_SHIFTER))
-        minus_k = b.fneg(b.fsub(kd, c(_SHIFTER)))
-        r = fma(minus_k, c(_LN2_LO), fma(minus_k, c(_LN2_HI), z))
+        # z = -x, clamped, never formed: x is clamped and negated inside the FMAs (exact).
+        x_in = x
+        x = b.select(b.fcmp_ordered(">", x, c(-_Z_LOW)), c(-_Z_LOW), x)
+        x = b.select(b.fcmp_ordered("<", x, c(-_Z_HIGH)), c(-_Z_HIGH), x)
+        kd = fma(x, c(-_LOG2E), c(_SHIFTER))
+        minus_k = b.fsub(c(_SHIFTER), kd)
+        r = fma(minus_k, c(_LN2_LO), fma(minus_k, c(_LN2_HI), b.fneg(x)))
         r2 = b.fmul(r, r)
         r4 = b.fmul(r2, r2)
         t = [fma(r, c(_TAYLOR[i + 1]), c(_TAYLOR[i])) for i in range(2, 14, 2)]
@@ -204,11 +204,10 @@ class _Vectors:
         low = fma(r4, fma(r2, t[2], t[1]), fma(r2, t[0], first_two))
         high = fma(t[5], r4, fma(r2, t[4], t[3]))
         q = fma(b.fmul(r4, r4), high, low)
-        two_k = b.bitcast(b.add(b.shl(b.bitcast(kd, integers), ir.Constant(integers, [
-            52] * self.width)), ir.Constant(integers, [_EXPONENT_BIAS] * self.width)),
-            self.vector)
+        two_k = b.bitcast(b.shl(b.bitcast(kd, integers), ir.Constant(integers, [
+            52] * self.width)), self.vector)
         y = b.fdiv(c(1.0), fma(q, two_k, c(1.0)))
-        return b.select(b.fcmp_ordered(">=", x, c(-_EXP_OVERFLOW)), y, c(0.0))
+        return b.select(b.fcmp_ordered(">=", x_in, c(-_EXP_OVERFLOW)), y, c(0.0))
 
     def registers(self, rows, columns, kind=None):
         """rows x columns stack slots, which LLVM keeps in registers."""
