@@ -515,9 +515,8 @@ def matmul_gflops(n: int, threads: int, repeats: int = 3) -> float:
 
 class MatmulPeak:
     """The machine's float64 matmul rate, sampled once after every timed run of the core
-    (``sample``), so that each row of the core is compared with the peak of its own
-    moment: ``best_since(mark)``, the best of the samples taken since ``mark = len(samples)``
-    (as many samples as timed runs, one right after each).
+    (``time``), so that each row of the core is compared with the peak of its own moment:
+    the best of the samples taken beside its runs, as many as the runs.
 
     On a shared machine the rate moves by half within minutes (51 to 116 GFLOP/s in one
     run of this script on the development machine). One sample at the start, as before
@@ -532,8 +531,12 @@ class MatmulPeak:
         if self.n:
             self.samples.append(matmul_gflops(self.n, self.threads, repeats))
 
-    def best_since(self, mark: int) -> float:
-        return max(self.samples[mark:], default=float("nan"))
+    def time(self, fn, repeats: int) -> tuple[float, float]:
+        """(best_seconds of fn, the best matmul sample taken right after each of its runs);
+        the peak is NaN without a matmul (``--matmul-size 0``)."""
+        mark = len(self.samples)
+        seconds = best_seconds(fn, repeats, after=self.sample)
+        return seconds, max(self.samples[mark:], default=float("nan"))
 
 
 def machine_info() -> dict:
@@ -629,11 +632,9 @@ def main(args) -> int:
         budget = calibrate_budget(core, args)
         w.budget = budget
         if "core" in peers:
-            mark = len(peak.samples)
-            sec = best_seconds(lambda: core.run(budget), args.repeats, peak.sample)
+            sec, beside = peak.time(lambda: core.run(budget), args.repeats)
             results.append(dict(row=w, impl="core", nets=w.k, budget=budget, seconds=sec,
-                                rate=w.k * budget / sec, check=0.0, status="ok",
-                                peak=peak.best_since(mark)))
+                                rate=w.k * budget / sec, check=0.0, status="ok", peak=beside))
             print(f"#   {w.label} K={w.k}: core {w.k * budget / sec:,.0f} net-sweeps/s "
                   f"({budget} sweeps, {sec:.2f} s)", file=sys.stderr)
         if "core_numba" in peers:
@@ -646,9 +647,8 @@ def main(args) -> int:
             if not diff <= CHECK_TOLERANCE:
                 row["status"] = f"weights differ from the core by {diff:.1e} after 10 sweeps"
             else:
-                mark = len(peak.samples)
-                sec = best_seconds(lambda: fast.run(budget), args.repeats, peak.sample)
-                row.update(seconds=sec, rate=w.k * budget / sec, peak=peak.best_since(mark))
+                sec, beside = peak.time(lambda: fast.run(budget), args.repeats)
+                row.update(seconds=sec, rate=w.k * budget / sec, peak=beside)
                 print(f"#   {w.label} K={w.k}: core_numba {w.k * budget / sec:,.0f} "
                       f"net-sweeps/s (max |dw| vs core after 10 sweeps {diff:.1e})",
                       file=sys.stderr)
