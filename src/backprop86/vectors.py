@@ -126,6 +126,13 @@ class _Vectors:
         lanes = ir.Constant(self.lanes, list(range(self.width)))
         return self.builder.icmp_unsigned("<", lanes, left)
 
+    def first_lanes(self, count):
+        """A mask of the first ``count`` lanes (None, no mask, for all of them)."""
+        if count == self.width:
+            return None
+        return ir.Constant(ir.VectorType(ir.IntType(1), self.width),
+                           [i < count for i in range(self.width)])
+
     def _at(self, base, index):
         return self.builder.bitcast(self.builder.gep(base, [index]), self.vector.as_pointer())
 
@@ -169,6 +176,35 @@ class _Vectors:
         """The lanes' sum in a stated order: the upper half added to the lower, lane by
         lane, until one is left: ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))."""
         return self._halves(value, self.builder.fadd)
+
+    def halves_sums(self, values):
+        """The :meth:`halves_sum` of each of up to ``width`` vectors, as lane i of one
+        vector for ``values[i]`` (lanes past them 0): the same additions, in the same
+        order, done for all the vectors at once. Each round pairs the vectors and adds
+        the lower half of every vector's part to its upper half, two shuffles and one
+        addition for two vectors, where one at a time took a shuffle and an addition for
+        every round of each."""
+        b, width = self.builder, self.width
+        # Each entry: a vector, and the values whose partial sums its parts hold, a part
+        # per value, in lane order; a part is ``part`` lanes. Pairing keeps that order:
+        # value i ends in lane i.
+        parts = [(values[i] if i < len(values) else self.zeros, [i]) for i in range(width)]
+        part = width
+        while part > 1:
+            half = part // 2
+            paired = []
+            for (x, x_values), (y, y_values) in zip(parts[0::2], parts[1::2]):
+                low = [q * part + i for q in range(len(x_values)) for i in range(half)]
+                low += [width + q * part + i for q in range(len(y_values)) for i in range(half)]
+                high = [lane + half for lane in low]
+                paired.append((b.fadd(self._shuffle(x, y, low), self._shuffle(x, y, high)),
+                               x_values + y_values))
+            parts, part = paired, half
+        return parts[0][0]
+
+    def _shuffle(self, x, y, lanes):
+        return self.builder.shuffle_vector(x, y, ir.Constant(ir.VectorType(_I32, len(lanes)),
+                                                             lanes))
 
     def _halves(self, value, combine):
         """combine(lower half, upper half) of ``value`` until one lane is left."""
@@ -385,7 +421,8 @@ def add_products_rows(typingctx, out, row, n_rows, w, first, row_stride, stride,
 def add_outer_sums(typingctx, grad, base, stride, d, d0, n_d, a, a0, n_a, n, active, u0):
     """grad[base + j stride + k] += sum_p d[d0 + j n + p] a[a0 + k n + p] for j < n_d,
     k < n_a: lane l of a vector sums the patterns p = l (mod width) by FMAs in order of p,
-    the lanes are then added by :meth:`_Vectors.halves_sum`. If u0 >= 0, bit v of
+    the lanes are then added by :meth:`_Vectors.halves_sum` (for a row of sums at once:
+    :meth:`_Vectors.halves_sums`). If u0 >= 0, bit v of
     active[u0 + k] says whether row k of a has a pattern other than 0 in vector v, and a
     block of rows skips the vectors where all its rows are 0: a lane's FMAs start from +0,
     and fma(d, 0, s) = s for every such s."""
@@ -432,11 +469,14 @@ def add_outer_sums(typingctx, grad, base, stride, d, d0, n_d, a, a0, n_a, n, act
                     for c in range(1, sources):
                         bits = builder.or_(bits, v.word(active_data, v.add(u0, k, c)))
                     v.set_bits(bits, vector)
-            for r in range(rows):
-                for c in range(sources):
-                    at = builder.gep(grad_data, [v.add(base, v.mul(v.add(j, r), stride), k, c)])
-                    builder.store(builder.fadd(builder.load(at),
-                                               v.halves_sum(builder.load(sums[r][c]))), at)
+            for r in range(rows):  # a row's sums are side by side in grad
+                for c in range(0, sources, v.width):
+                    count = min(v.width, sources - c)
+                    totals = v.halves_sums([builder.load(sums[r][c + i]) for i in range(count)])
+                    at = v.add(base, v.mul(v.add(j, r), stride), k, c)
+                    lanes = v.first_lanes(count)
+                    v.store(builder.fadd(v.load(grad_data, at, lanes), totals), grad_data, at,
+                            lanes)
 
         v.blocks(n_d, GRADIENT_ROWS, lambda j, rows: v.blocks(
             n_a, GRADIENT_SOURCES, lambda k, sources: block(j, rows, k, sources)))
@@ -469,9 +509,10 @@ def set_row_totals(typingctx, grad, base, d, d0, n_d, n):
                     builder.store(builder.fadd(builder.load(sums[r][0]), value), sums[r][0])
 
             v.vectors_of(n, patterns)
-            for r in range(rows):
-                builder.store(v.halves_sum(builder.load(sums[r][0])),
-                              builder.gep(grad_data, [v.add(base, j, r)]))
+            for r in range(0, rows, v.width):  # the rows' totals are side by side in grad
+                count = min(v.width, rows - r)
+                totals = v.halves_sums([builder.load(sums[r + i][0]) for i in range(count)])
+                v.store(totals, grad_data, v.add(base, j, r), v.first_lanes(count))
 
         v.blocks(n_d, TOTAL_ROWS, block)
         return context.get_dummy_value()
