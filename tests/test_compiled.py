@@ -3,6 +3,7 @@ training runs on every kind of network the core supports."""
 
 import dataclasses
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -136,6 +137,32 @@ def _patterns(spec, n_cases):
     if n_cases is None:
         return Patterns({"input": XOR_INPUTS}, XOR_TARGETS)
     return random_patterns(spec, n_cases, np.random.default_rng(11))
+
+
+def test_threads_sharing_a_count_take_every_number_once():
+    """The kernel's threads share networks by an atomic count: each number is taken by
+    exactly one thread, however the threads interleave."""
+    numba = pytest.importorskip("numba")
+
+    @numba.njit(nogil=True)
+    def take_all(counter, n, taken):
+        count = 0
+        while True:
+            i = kernel.take_next(counter)
+            if i >= n:
+                return count
+            taken[i] += 1
+            count += 1
+
+    n = 2_000_000
+    counter, taken = np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    take_all(np.zeros(1, dtype=np.int64), 0, taken)  # compile
+    with ThreadPoolExecutor(3) as pool:
+        counts = [f.result() for f in [pool.submit(take_all, counter, n, taken)
+                                       for _ in range(3)]]
+    assert sum(counts) == n and (taken == 1).all()
+    python_counter = np.zeros(1, dtype=np.int64)  # the interpreter's version, for the tests
+    assert [kernel.take_next(python_counter) for _ in range(3)] == [0, 1, 2]
 
 
 @pytest.mark.parametrize("case", CASES)

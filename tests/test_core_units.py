@@ -82,3 +82,23 @@ def test_per_sweep_schedule_is_at_and_decays_at_for_every_sweep():
         assert (eps[s], alpha[s]) == (rule.at(s).eps, rule.at(s).alpha)
         assert decays[s] == rule.decays_at(s)
     assert not LearningRule.constant(0.5, 0.9).per_sweep(3)[2].any()
+
+
+def test_snapshot_of_networks_that_stopped_before_it_in_every_block():
+    """A snapshot sweep that some blocks never reach (all their networks stopped before)
+    is still recorded for every network, stopped ones holding their final weights, the
+    same whatever the blocking."""
+    spec = xor_221()
+    pats = Patterns({"input": XOR_INPUTS}, XOR_TARGETS)
+    config = TrainConfig(rule=LearningRule.constant(0.5, 0.9), budget=600,
+                         stop="correct_side", monitor=("correct_side",),
+                         snapshot_sweeps=(300, 900))
+    whole = train(spec, pats, config, range(8), task="xor", block_size=8)
+    blocked = train(spec, pats, config, range(8), task="xor", block_size=1, workers=2)
+    stopped = whole.sweeps < 300
+    assert stopped.any() and not stopped.all()
+    assert list(whole.snapshots) == list(blocked.snapshots) == [300]  # 900 > budget
+    for n in whole.final:
+        assert np.array_equal(whole.snapshots[300][n][stopped], whole.final[n][stopped])
+        assert np.array_equal(whole.snapshots[300][n], blocked.snapshots[300][n])
+    assert np.array_equal(whole.error_values, blocked.error_values)

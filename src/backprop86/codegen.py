@@ -54,7 +54,8 @@ import numpy as np
 
 from backprop86.kernel import (_inline, _jit, activate, add_outer_sums, change_weights, dot4,
                                input_activity, misses, note_criteria, output_errors,
-                               residuals, set_row_totals, slope, total, wide_vectors)
+                               residuals, set_row_totals, slope, take_next, total,
+                               wide_vectors)
 '''
 
 GENERAL_PASSES = "from backprop86.kernel import backward, forward, gradient\n"
@@ -62,28 +63,34 @@ GENERAL_PASSES = "from backprop86.kernel import backward, forward, gradient\n"
 SKELETON = '''
 
 @_jit
-def kernel(theta, velocity, first, done, stopped, final_error, final_activity, trace,
+def kernel(theta, velocity, first, done, stopped, final_error, final_activity, rows, trace,
            sweep_from, sweep_to, budget, template, targets, mask, n_train, net, tanh,
            mean, margin, on_above, off_below, to_bound, eps, alpha, decays, decay_factor,
-           kinds, values, stop_index):
+           kinds, values, stop_index, taken):
     """Sweeps ``sweep_from`` .. ``sweep_to - 1`` of every network not yet ``done``.
+
+    Networks are taken one at a time from the count ``taken`` (int64 (1,), from 0), which
+    several threads running this kernel on the same arrays share: each network is trained
+    by one thread, whichever takes it, and its bits do not depend on which.
 
     Per network i and sweep s: forward pass, error (eq. 3) and its output derivative, the
     criteria (``first[i, m]`` gets s the first time criterion m holds), then, unless the
     network stops here (its stop criterion met, or s == budget), the backward pass, the
     gradient and one weight change (eq. 9). ``trace[i, s - sweep_from]`` gets the error. A
-    network that stops records ``stopped[i] = s``, its error and its activities, and is
-    ``done``.
+    network that stops records ``stopped[i] = s``, its error and its activities (in
+    ``final_activity[rows[i]]``), and is ``done``.
 
     Shapes: theta, velocity (n, W); first (n, M); template (U P,) with the input rows
     filled (unit u's patterns at u P); targets (n_out P,); mask (n, P) 1.0 for training
-    cases; trace (n, S); final_activity (n, U P); eps, alpha, decays (budget + 1,); net:
-    the index arrays of a compiled.Program.
+    cases; trace (n, S); final_activity (k, P, U - U_in): the records' activities of the
+    non-input units, of which network i's are row rows[i]; eps, alpha, decays (budget +
+    1,); net: the index arrays of a compiled.Program.
     """
     {vectors}offset, size, compute = net[0], net[1], net[2]
     n_cases = mask.shape[1]
     out = compute[compute.shape[0] - 1]
     o0, n_out = offset[out] * n_cases, size[out]
+    u_in = offset[compute[0]]  # the first non-input unit: input groups come first
     need_gap = (kinds == 3).any()
     need_side = (kinds == 2).any()
     # One set of work arrays for every network: a sweep writes each row it reads before
@@ -94,7 +101,10 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
     grad = np.zeros(theta.shape[1])
     out_mask = np.empty(n_out * n_cases)  # the case mask of every output row
     active = input_activity(act, net, n_cases)  # where the input patterns are 0
-    for i in range(theta.shape[0]):
+    for _ in range(theta.shape[0]):
+        i = take_next(taken)
+        if i >= theta.shape[0]:
+            break
         if done[i]:
             continue
         w = theta[i]
@@ -111,7 +121,9 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, t
                 done[i] = True
                 stopped[i] = s
                 final_error[i] = error
-                final_activity[i] = act
+                for u in range(final_activity.shape[2]):
+                    for p in range(n_cases):
+                        final_activity[rows[i], p, u] = act[(u_in + u) * n_cases + p]
                 break
             backward(w, act, delta, tanh, net, n_cases)
             gradient(act, delta, grad, net, n_cases, active)

@@ -26,6 +26,7 @@ stay on the numpy core; :func:`supports` says which.
 from __future__ import annotations
 
 import importlib.util
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,20 +160,37 @@ class Program:
                 for name, (start, stop, shape) in self.slices.items()}
 
 
-def train_block(spec: NetworkSpec, patterns, config, seeds: np.ndarray,
-                case_mask: np.ndarray | None, initial: dict[str, np.ndarray], progress):
-    """:func:`backprop86.trainer.train` on one block of networks, with the compiled kernel.
+def _run_in_threads(kernel, args, threads: int) -> None:
+    """kernel(*args) in ``threads`` threads at once (this one among them), all sharing the
+    arrays; the kernel releases the GIL."""
+    if threads <= 1:
+        kernel(*args)
+        return
+    with ThreadPoolExecutor(max_workers=threads - 1) as pool:
+        others = [pool.submit(kernel, *args) for _ in range(threads - 1)]
+        kernel(*args)
+        for other in others:
+            other.result()  # its exception, if any
 
-    Returns the same :class:`~backprop86.records.EnsembleRecords` as the numpy core.
+
+def train_block(spec: NetworkSpec, patterns, config, rec, case_mask: np.ndarray | None,
+                progress, workers: int = 1) -> None:
+    """:func:`backprop86.trainer.train` on one block of networks, with the compiled kernel,
+    from the initial weights of ``rec`` (the block's :meth:`EnsembleRecords.block
+    <backprop86.records.EnsembleRecords.block>`), into which its results go, as the numpy
+    core's do.
+
+    ``workers`` threads run the kernel on the block at once, each taking the next network
+    not yet taken until none is left: a thread that the machine slows takes fewer, and
+    the threads finish within one network of each other (blocks handed out whole, as
+    before 2026-11-30, finished up to a block apart).
     """
     from . import criteria as criteria_mod
-    from .records import EnsembleRecords
 
     check_backend("numba")
     program = Program.of(spec)
-    k, n_cases = len(seeds), patterns.n_cases
+    k, n_cases = len(rec.seeds), patterns.n_cases
     kernel = codegen.kernel_for(program, n_cases)  # loads numba
-    rec = EnsembleRecords.empty(spec, seeds, config, n_cases, initial)
     template = np.zeros((program.n_units, n_cases))
     for i, g in enumerate(spec.inputs):  # input groups come first in the program
         template[program.offset[i]:program.offset[i] + program.size[i]] = \
@@ -191,7 +209,7 @@ def train_block(spec: NetworkSpec, patterns, config, seeds: np.ndarray,
     on_above, off_below = error.margin if margin else (1.0, 0.0)
 
     live = np.arange(k)
-    theta = program.flatten(initial)
+    theta = program.flatten(rec.initial)
     velocity = np.zeros_like(theta)
     first = np.full((k, len(monitors)), -1, dtype=np.int64)
     snapshots = sorted(s for s in set(config.snapshot_sweeps) if s <= config.budget)
@@ -205,26 +223,21 @@ def train_block(spec: NetworkSpec, patterns, config, seeds: np.ndarray,
         done = np.zeros(n, dtype=bool)
         stopped = np.full(n, -1, dtype=np.int64)
         final_error = np.full(n, np.nan)
-        final_activity = np.empty((n, program.n_units, n_cases))  # read where done
         trace = np.full((n, end - sweep), np.nan)  # each network's errors side by side
-        args = (theta, velocity, first, done, stopped, final_error,
-                final_activity.reshape(n, -1), trace, sweep, end, config.budget,
+        args = (theta, velocity, first, done, stopped, final_error, rec.all_activity, live,
+                trace, sweep, end, config.budget,
                 template.reshape(-1), targets.reshape(-1), mask, n_train, program.net,
                 program.tanh, error.reduction == "mean", margin, on_above, off_below,
                 error.margin_mode == "to_bound", eps, alpha, decays, 1.0 - rule.weight_decay,
-                kinds, values, stop_index)
+                kinds, values, stop_index, np.zeros(1, dtype=np.int64))
         codegen.compile_once(kernel, args)
-        kernel(*args)
+        _run_in_threads(kernel, args, min(workers, n))
         rec.store_trace_block(live, sweep, trace)
         for m in range(len(monitors)):
             rec.first_sweep[m][live] = first[:, m]
-        if done.any():
-            activity = {g: final_activity[:, program.offset[i]:program.offset[i]
-                                          + program.size[i]]
-                        for i, g in enumerate([*spec.inputs, *spec.order])
-                        if g in spec.order}
+        if done.any():  # the kernel wrote their activities
             rec.finish(live[done], stopped[done], final_error[done],
-                       program.unflatten(theta), activity, done)
+                       program.unflatten(theta), None, done)
             keep = ~done
             live, theta, velocity, first = live[keep], theta[keep], velocity[keep], first[keep]
             mask, n_train = mask[keep], n_train[keep]
@@ -232,5 +245,3 @@ def train_block(spec: NetworkSpec, patterns, config, seeds: np.ndarray,
                 progress(k - len(live), k)
         sweep = end
     progress(k, k)
-    rec.fill_snapshots()
-    return rec

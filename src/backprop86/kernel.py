@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from llvmlite import ir
 from numba.core import types
 from numba.extending import intrinsic, overload
 
@@ -86,6 +87,30 @@ def _compiled_as(vector_code):
         overload(function)(lambda *args: lambda *args: vector_code(*args))
         return function
     return register
+
+
+@intrinsic
+def _take_next(typingctx, counter):
+    """counter[0] + 1 into counter[0], atomically; the value before."""
+    if not (isinstance(counter, types.Array) and counter.dtype == types.int64):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, value=args[0])
+        return builder.atomic_rmw("add", array.data, ir.Constant(ir.IntType(64), 1),
+                                  "monotonic")
+    return types.int64(counter), codegen
+
+
+@_compiled_as(_take_next)
+def take_next(counter):
+    """The next of a count that threads share: counter[0], which goes up by one. Compiled,
+    one atomic addition, so that threads running one kernel over the same networks each
+    take a network no other does, until none is left (the fastest thread takes the most).
+    In Python (tests), single-threaded, a plain addition."""
+    taken = int(counter[0])
+    counter[0] = taken + 1
+    return taken
 
 
 _bits = _bit_cast(types.float64, types.int64)  # a float64's bits as an int64

@@ -43,6 +43,9 @@ class EnsembleRecords:
         at sweeps 0..sweeps[i] are ``error_values[error_offsets[i]:error_offsets[i+1]]``.
     initial, final : parameter name to (K, ...) weights at the start and the end.
     activity : non-input group name to (K, P, n_units) activities at the end.
+    all_activity : (K, P, U) every non-input unit's activities at the end, the groups in
+        the network's order: ``activity``'s arrays are views of its columns. None for
+        records read from a file.
     snapshots : sweep to {parameter name: (K, ...)}; a network that stopped earlier
         contributes its final weights.
     meta : the network spec and training config, as plain data.
@@ -62,13 +65,23 @@ class EnsembleRecords:
     meta: dict = field(default_factory=dict)
     error_values: np.ndarray | None = None
     error_offsets: np.ndarray | None = None
+    all_activity: np.ndarray | None = field(default=None, repr=False)
     _segments: list = field(default_factory=list, repr=False)
+    _first_row: int = field(default=0, repr=False)  # of a block's rows in the whole run's
 
     # ---- built by the trainer -------------------------------------------------------------
     @classmethod
     def empty(cls, spec: NetworkSpec, seeds: np.ndarray, config: "TrainConfig", n_cases: int,
               initial: dict[str, np.ndarray]) -> "EnsembleRecords":
+        """Records of K networks to come: every value NaN or ``CENSORED`` (the activities
+        unwritten), a snapshot of NaN weights at every snapshot sweep within the budget.
+        Blocks of networks fill their :meth:`block`; :meth:`close` then gathers their error
+        traces."""
         k = len(seeds)
+        columns = np.cumsum([0] + [spec.groups[g] for g in spec.order])
+        # Not written here: a network's rows are written when it stops, as every network
+        # does by the budget; the first touch of these pages is most of their cost.
+        every = np.empty((k, n_cases, columns[-1]))
         return cls(
             seeds=seeds,
             criteria=tuple(config.monitor),
@@ -79,15 +92,33 @@ class EnsembleRecords:
             final_error=np.full(k, np.nan),
             initial={n: a.copy() for n, a in initial.items()},
             final={n: np.full_like(a, np.nan) for n, a in initial.items()},
-            activity={g: np.full((k, n_cases, spec.groups[g]), np.nan) for g in spec.order},
+            activity={g: every[:, :, columns[i]:columns[i + 1]]
+                      for i, g in enumerate(spec.order)},
+            all_activity=every,
+            snapshots={s: {n: np.full_like(a, np.nan) for n, a in initial.items()}
+                       for s in sorted(set(config.snapshot_sweeps)) if s <= config.budget},
             meta={"network": spec.to_dict(), "config": _config_dict(config)},
         )
 
+    def block(self, start: int, stop: int) -> "EnsembleRecords":
+        """The records of networks ``start .. stop - 1``, sharing this one's arrays (a
+        block writes its networks' results in place; no copy, no concatenation). Its
+        error traces are its own until :meth:`close`."""
+        def view(d):
+            return {n: a[start:stop] for n, a in d.items()}
+
+        return EnsembleRecords(
+            seeds=self.seeds[start:stop], criteria=self.criteria,
+            first_sweep=[f[start:stop] for f in self.first_sweep], stop=self.stop,
+            sweeps=self.sweeps[start:stop], converged=self.converged[start:stop],
+            final_error=self.final_error[start:stop], initial=view(self.initial),
+            final=view(self.final), activity=view(self.activity),
+            snapshots={s: view(snap) for s, snap in self.snapshots.items()}, meta=self.meta,
+            all_activity=self.all_activity[start:stop], _first_row=start)
+
     def store_snapshot(self, sweep: int, live: np.ndarray, params: dict[str, np.ndarray]):
-        snap = self.snapshots.setdefault(
-            sweep, {n: np.full_like(a, np.nan) for n, a in self.initial.items()})
         for n, a in params.items():
-            snap[n][live] = a
+            self.snapshots[sweep][n][live] = a
 
     def store_trace(self, live: np.ndarray, trace: list[np.ndarray], start: int):
         if trace:
@@ -108,12 +139,14 @@ class EnsembleRecords:
         every = done.all()  # often so: no copy of the (large) activities then
         for n, a in params.items():
             self.final[n][idx] = a if every else a[done]
-        for g in self.activity:
+        for g in self.activity if activity is not None else ():  # None: written already
             rows = activity[g] if every else activity[g][done]
             self.activity[g][idx] = rows.transpose(0, 2, 1)
 
-    def fill_snapshots(self):
-        """Networks that stopped before a snapshot sweep keep their final weights there."""
+    def close(self, blocks: list["EnsembleRecords"]) -> None:
+        """Once every :meth:`block` has finished: networks that stopped before a
+        snapshot sweep keep their final weights there, and the blocks' error traces become
+        the ragged ``error_values``."""
         for sweep, snap in self.snapshots.items():
             stopped = self.sweeps < sweep
             for n in snap:
@@ -121,42 +154,18 @@ class EnsembleRecords:
         lengths = self.sweeps + 1
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         values = np.full(offsets[-1], np.nan)
-        for live, start, block, by_network in self._segments:
-            if by_network:
-                ends = np.minimum(self.sweeps[live] + 1 - start, block.shape[1])
-                for row, (i, n) in enumerate(zip(live, ends)):
-                    values[offsets[i] + start:offsets[i] + start + n] = block[row, :n]
-            else:
-                rows = np.arange(block.shape[0])
-                values[offsets[live][None, :] + start + rows[:, None]] = block
+        for block in blocks:
+            for live, start, trace, by_network in block._segments:
+                live = live + block._first_row
+                if by_network:
+                    ends = np.minimum(self.sweeps[live] + 1 - start, trace.shape[1])
+                    for row, (i, n) in enumerate(zip(live, ends)):
+                        values[offsets[i] + start:offsets[i] + start + n] = trace[row, :n]
+                else:
+                    steps = np.arange(trace.shape[0])
+                    values[offsets[live][None, :] + start + steps[:, None]] = trace
+            block._segments = []
         self.error_values, self.error_offsets = values, offsets
-        self._segments = []
-
-    @classmethod
-    def concatenate(cls, parts: list["EnsembleRecords"]) -> "EnsembleRecords":
-        """The records of several blocks of networks as one, in the blocks' order."""
-        if len(parts) == 1:
-            return parts[0]
-        first = parts[0]
-
-        def cat(get):
-            return np.concatenate([get(p) for p in parts])
-
-        def cat_dict(get):
-            return {n: cat(lambda p: get(p)[n]) for n in get(first)}
-
-        lengths = cat(lambda p: np.diff(p.error_offsets))
-        return cls(
-            seeds=cat(lambda p: p.seeds), criteria=first.criteria,
-            first_sweep=[cat(lambda p: p.first_sweep[c]) for c in range(len(first.criteria))],
-            stop=first.stop, sweeps=cat(lambda p: p.sweeps),
-            converged=cat(lambda p: p.converged), final_error=cat(lambda p: p.final_error),
-            initial=cat_dict(lambda p: p.initial), final=cat_dict(lambda p: p.final),
-            activity=cat_dict(lambda p: p.activity),
-            snapshots={s: cat_dict(lambda p: p.snapshots[s]) for s in first.snapshots},
-            meta=first.meta, error_values=cat(lambda p: p.error_values),
-            error_offsets=np.concatenate([[0], np.cumsum(lengths)]),
-        )
 
     # ---- for users ------------------------------------------------------------------------
     def __len__(self) -> int:

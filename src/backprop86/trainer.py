@@ -141,8 +141,10 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
         change them. Used for diagnostics (weight and gradient norms by layer); with
         ``workers > 1`` it is called from several threads on disjoint networks.
     block_size : networks trained together in one block (default: :func:`default_block_size`
-        for numpy; for numba, K split evenly over the workers, four blocks each).
-    workers : blocks trained at once in threads (numpy and the numba kernel release the GIL).
+        for numpy; all K for numba).
+    workers : threads. numpy: blocks trained at once, one per thread (numpy releases the
+        GIL); numba: threads that train one block together, each taking the next network
+        not yet taken (:func:`compiled.train_block`), the blocks in turn.
     backend : ``numpy``, the reference core, or ``numba``, the compiled kernel of
         :mod:`backprop86.compiled` (the same rule, equal to rounding, several times faster).
         Runs the kernel cannot train (per-pattern mode, an observer) use numpy; the
@@ -169,18 +171,21 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
         backend = "numpy"
     if block_size is None:
         if backend == "numba":
-            block_size = max(1, -(-k // (4 * workers))) if workers > 1 else max(k, 1)
+            block_size = max(k, 1)
         else:
             block_size = default_block_size(spec, patterns.n_cases)
     if block_size < 1 or workers < 1:
         raise ConfigError("block_size" if block_size < 1 else "workers",
                           f"{min(block_size, workers)}", "a whole number >= 1")
-    blocks = [np.arange(i, min(i + block_size, k)) for i in range(0, k, block_size)]
+    blocks = [(i, min(i + block_size, k)) for i in range(0, k, block_size)]
     done = np.zeros(len(blocks), dtype=np.int64)
     lock = threading.Lock()
+    # Every block writes its networks' rows of these, in place.
+    records = EnsembleRecords.empty(spec, seeds, config, patterns.n_cases, initial)
 
     def train_one(b: int) -> EnsembleRecords:
-        rows = blocks[b]
+        start, stop = blocks[b]
+        rec = records.block(start, stop)
 
         def block_progress(n_done: int, _total: int) -> None:
             if progress is not None:
@@ -188,27 +193,31 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
                     done[b] = n_done
                     progress(int(done.sum()), k)
 
-        block_mask = None if case_mask is None else case_mask[rows]
-        block_initial = {n: a[rows] for n, a in initial.items()}
+        block_mask = None if case_mask is None else case_mask[start:stop]
         if backend == "numba":
-            return compiled.train_block(spec, patterns, config, seeds[rows], block_mask,
-                                        block_initial, block_progress)
-        return _train_block(spec, patterns, config, seeds[rows], task, block_mask,
-                            block_initial, block_progress, observer)
+            compiled.train_block(spec, patterns, config, rec, block_mask, block_progress,
+                                 workers)
+        else:
+            _train_block(spec, patterns, config, rec, task, block_mask, block_progress,
+                         observer)
+        return rec
 
-    if workers == 1 or len(blocks) == 1:
+    if workers == 1 or len(blocks) == 1 or backend == "numba":
         parts = [train_one(b) for b in range(len(blocks))]
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(train_one, range(len(blocks))))
-    records = EnsembleRecords.concatenate(parts)
+    records.close(parts)
     records.meta["backend"] = backend
     return records
 
 
-def _train_block(spec, patterns, config, seeds, task, case_mask, initial,
-                 progress, observer=None) -> EnsembleRecords:
-    """:func:`train` on one block of networks, all of whose arrays are in memory at once."""
+def _train_block(spec, patterns, config, rec: EnsembleRecords, task, case_mask, progress,
+                 observer=None) -> None:
+    """:func:`train` on one block of networks, all of whose arrays are in memory at once,
+    from the initial weights of ``rec`` (the block's :meth:`EnsembleRecords.block`), into
+    which its results go."""
+    seeds = rec.seeds
     k = len(seeds)
     shapes = spec.parameter_shapes()
     inputs = {g: np.ascontiguousarray(np.asarray(patterns.inputs[g], dtype=np.float64).T)
@@ -218,9 +227,8 @@ def _train_block(spec, patterns, config, seeds, task, case_mask, initial,
     stop_index = config.monitor.index(config.stop) if config.stop != "budget" else None
     snapshots = set(config.snapshot_sweeps)
 
-    rec = EnsembleRecords.empty(spec, seeds, config, patterns.n_cases, initial)
     live = np.arange(k)
-    params = {n: a.copy() for n, a in initial.items()}
+    params = {n: a.copy() for n, a in rec.initial.items()}
     velocity = {n: np.zeros_like(a) for n, a in params.items()}
     mask = case_mask
     trace: list[np.ndarray] = []
@@ -275,8 +283,6 @@ def _train_block(spec, patterns, config, seeds, task, case_mask, initial,
                            task, seeds[live], sweep)
 
     progress(k, k)
-    rec.fill_snapshots()
-    return rec
 
 
 def _change_weights(params, velocity, grads, rule: LearningRule, sweep: int) -> None:
