@@ -101,14 +101,18 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, r
     grad = np.zeros(theta.shape[1])
     out_mask = np.empty(n_out * n_cases)  # the case mask of every output row
     active = input_activity(act, net, n_cases)  # where the input patterns are 0
+    # A network's weights and changes while it trains: copies, written back when it is
+    # done with, so that threads on neighbouring networks never write one cache line.
+    w = np.empty(theta.shape[1])
+    v = np.empty(theta.shape[1])
     for _ in range(theta.shape[0]):
         i = take_next(taken)
         if i >= theta.shape[0]:
             break
         if done[i]:
             continue
-        w = theta[i]
-        v = velocity[i]
+        w[:] = theta[i]
+        v[:] = velocity[i]
         m = mask[i]
         error_scale = 1.0 / (n_train[i] * n_out) if mean else 1.0
 {per_network}        for s in range(sweep_from, sweep_to):
@@ -128,6 +132,8 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, r
             backward(w, act, delta, tanh, net, n_cases)
             gradient(act, delta, grad, net, n_cases, active)
             change_weights(w, v, grad, eps[s], alpha[s], decays[s], decay_factor)
+        theta[i] = w
+        velocity[i] = v
 '''
 
 # The error, its derivative times the slope (delta's output rows), and the criteria's
