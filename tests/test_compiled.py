@@ -165,6 +165,33 @@ def test_threads_sharing_a_count_take_every_number_once():
     assert [kernel.take_next(python_counter) for _ in range(3)] == [0, 1, 2]
 
 
+def test_groups_computed_once_per_distinct_input_pattern_give_the_same_bits(monkeypatch):
+    """A first layer whose inputs repeat (80 cases, 10 distinct patterns) is computed once
+    per distinct pattern; the records are those of the computation for every case."""
+    spec = layered([6, 8, 5])
+    rng = np.random.default_rng(3)
+    kinds = rng.integers(0, 2, size=(10, 6)).astype(float)
+    pats = Patterns({"input": kinds[rng.integers(0, 10, size=80)]},
+                    rng.integers(0, 2, size=(80, 5)).astype(float))
+    program = compiled.Program.of(spec)
+    template = np.zeros((program.n_units, 80))
+    template[:6] = pats.inputs["input"].T
+    distinct, compact = compiled.distinct_inputs(program, template, 80)
+    assert distinct[0] >= 0 and distinct[1] == -1  # the hidden layer, not the output
+    assert distinct[distinct[0]] == len(np.unique(pats.inputs["input"], axis=0))
+    config = TrainConfig(rule=LearningRule.constant(0.3, 0.9), budget=300, stop="budget",
+                         monitor=MONITOR)
+    got = train(spec, pats, config, range(6), task="distinct", backend="numba", workers=2)
+    monkeypatch.setattr(compiled, "distinct_inputs", lambda program, template, n: (
+        np.full(len(program.compute), -1, dtype=np.int64), np.zeros(0)))
+    every = train(spec, pats, config, range(6), task="distinct", backend="numba")
+    for n in every.final:
+        assert np.array_equal(got.final[n], every.final[n])
+    for g in every.activity:
+        assert np.array_equal(got.activity[g], every.activity[g])
+    assert np.array_equal(got.error_values, every.error_values)
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_training_matches_the_numpy_core_to_rounding(case):
     make_spec, n_cases, rule, error, masked = CASES[case]

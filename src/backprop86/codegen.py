@@ -66,12 +66,14 @@ SKELETON = '''
 def kernel(theta, velocity, first, done, stopped, final_error, final_activity, rows, trace,
            sweep_from, sweep_to, budget, template, targets, mask, n_train, net, tanh,
            mean, margin, on_above, off_below, to_bound, eps, alpha, decays, decay_factor,
-           kinds, values, stop_index, taken):
+           kinds, values, stop_index, taken, distinct, compact_template):
     """Sweeps ``sweep_from`` .. ``sweep_to - 1`` of every network not yet ``done``.
 
     Networks are taken one at a time from the count ``taken`` (int64 (1,), from 0), which
     several threads running this kernel on the same arrays share: each network is trained
-    by one thread, whichever takes it, and its bits do not depend on which.
+    by one thread, whichever takes it, and its bits do not depend on which. ``distinct``
+    and ``compact_template``: the groups computed once per distinct input pattern
+    (compiled.distinct_inputs).
 
     Per network i and sweep s: forward pass, error (eq. 3) and its output derivative, the
     criteria (``first[i, m]`` gets s the first time criterion m holds), then, unless the
@@ -97,6 +99,7 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, r
     # it reads it (the input rows of act are the patterns, never written), so nothing of
     # one network reaches the next.
     act = template.copy()
+    compact = compact_template.copy()
     delta = np.zeros(template.shape[0])
     grad = np.zeros(theta.shape[1])
     out_mask = np.empty(n_out * n_cases)  # the case mask of every output row
@@ -116,7 +119,7 @@ def kernel(theta, velocity, first, done, stopped, final_error, final_activity, r
         m = mask[i]
         error_scale = 1.0 / (n_train[i] * n_out) if mean else 1.0
 {per_network}        for s in range(sweep_from, sweep_to):
-            forward(w, act, tanh, net, n_cases, active)
+            forward(w, act, tanh, net, n_cases, active, distinct, compact)
             {output}
             error = 0.5 * error_sum / error_scale
             trace[i, s - sweep_from] = error
@@ -197,6 +200,8 @@ def _written_out(program, n_cases: int) -> str:
     Activities and deltas are read as flat (U P,) views: unit u's patterns are
     ``u * P .. u * P + P - 1``. Each pass does what the general pass of kernel.py does, in
     the same order: a unit's net input is its bias plus its sources in projection order.
+    Every group is computed for every case (``distinct`` and ``compact`` are not read:
+    compiled.distinct_inputs leaves small networks alone).
     """
     P = n_cases
     off, size = program.offset.tolist(), program.size.tolist()
@@ -226,7 +231,7 @@ def _written_out(program, n_cases: int) -> str:
                 for o, _ in links for k in range(size[o])]
         return loads + [f"    for p in range({P}):"] + rows, sums
 
-    fwd = ["@_inline", "def forward(w, a, tanh, net, n_cases, active):"]
+    fwd = ["@_inline", "def forward(w, a, tanh, net, n_cases, active, distinct, compact):"]
     for c, g in enumerate(compute):
         for block in _blocks(size[g], ROWS_PER_PASS):
             lines, sums = block_sums(

@@ -160,6 +160,56 @@ class Program:
                 for name, (start, stop, shape) in self.slices.items()}
 
 
+def distinct_inputs(program: Program, template: np.ndarray, n_cases: int):
+    """Which groups the kernel computes once per distinct input pattern, and their work
+    rows: a group fed by input groups alone (the first layer) whose sources take at most
+    half as many distinct patterns as there are cases (family trees: the 24 people and
+    12 relations of 104 cases). Logistic units only: a tanh's sign of an exact 0, which a
+    sum over the distinct pattern may give where the full one gave the other, would show.
+
+    Parameters
+    ----------
+    template : (U, P) the activities with the input rows filled.
+
+    Returns
+    -------
+    distinct : int64. ``distinct[c]`` for each computed group c (``program.compute``) is
+        -1, or where its record starts: the number n of distinct patterns, the start of
+        its rows in ``compact`` (size[g] rows of n), the start of its case map in
+        ``distinct`` (case p is distinct pattern ``distinct[map + p]``), then, for each
+        projection into the group in order, the start of its source's rows in
+        ``compact``.
+    compact : float64, the source rows (their distinct patterns, never written) and the
+        groups' rows.
+    """
+    n_compute = len(program.compute)
+    distinct, compact = [-1] * n_compute, []
+    if program.tanh or codegen.is_small(program, n_cases):  # written-out passes: not read
+        return np.array(distinct, dtype=np.int64), np.zeros(0)
+    inputs = set(range(len(program.offset))) - set(program.compute.tolist())
+    for c, g in enumerate(program.compute):
+        projections = range(program.incoming[c], program.incoming[c + 1])
+        sources = [int(program.source[q]) for q in projections]
+        if not set(sources) <= inputs:
+            continue
+        rows = [template[program.offset[s]:program.offset[s] + program.size[s]]
+                for s in sources]
+        _, first, case_map = np.unique(np.concatenate(rows).T, axis=0, return_index=True,
+                                       return_inverse=True)
+        if 2 * len(first) > n_cases:
+            continue
+        starts = []
+        for block in rows:
+            starts.append(len(compact))
+            compact.extend(block[:, first].reshape(-1))
+        out = len(compact)
+        compact.extend([0.0] * (int(program.size[g]) * len(first)))
+        distinct[c] = len(distinct)
+        head = [len(first), out, len(distinct) + 3 + len(starts), *starts]
+        distinct += head + case_map.reshape(-1).tolist()
+    return np.array(distinct, dtype=np.int64), np.array(compact, dtype=np.float64)
+
+
 def _run_in_threads(kernel, args, threads: int) -> None:
     """kernel(*args) in ``threads`` threads at once (this one among them), all sharing the
     arrays; the kernel releases the GIL."""
@@ -196,6 +246,7 @@ def train_block(spec: NetworkSpec, patterns, config, rec, case_mask: np.ndarray 
         template[program.offset[i]:program.offset[i] + program.size[i]] = \
             np.asarray(patterns.inputs[g], dtype=np.float64).T
     targets = np.ascontiguousarray(np.asarray(patterns.targets, dtype=np.float64).T)
+    distinct, compact = distinct_inputs(program, template, n_cases)
     mask = np.ones((k, n_cases)) if case_mask is None else case_mask.astype(np.float64)
     n_train = mask.sum(axis=1)
     rule = config.rule
@@ -229,7 +280,7 @@ def train_block(spec: NetworkSpec, patterns, config, rec, case_mask: np.ndarray 
                 template.reshape(-1), targets.reshape(-1), mask, n_train, program.net,
                 program.tanh, error.reduction == "mean", margin, on_above, off_below,
                 error.margin_mode == "to_bound", eps, alpha, decays, 1.0 - rule.weight_decay,
-                kinds, values, stop_index, np.zeros(1, dtype=np.int64))
+                kinds, values, stop_index, np.zeros(1, dtype=np.int64), distinct, compact)
         codegen.compile_once(kernel, args)
         _run_in_threads(kernel, args, min(workers, n))
         rec.store_trace_block(live, sweep, trace)
