@@ -112,8 +112,7 @@ def test_outer_sums_add_each_rows_products_to_its_weight(n_d, n_a, n):
         for k in range(n_a):
             want[base + j * stride + k] += math.fsum(d[7 + j * n:7 + (j + 1) * n]
                                                      * a[2 + k * n:2 + (k + 1) * n])
-    kernel.add_outer_sums(grad, base, stride, d, 7, n_d, a, 2, n_a, n, np.zeros(0, np.int64),
-                          -1)
+    kernel.add_outer_sums(grad, base, stride, d, 7, n_d, a, 2, n_a, n, kernel._NO_WORDS, -1)
     assert grad == pytest.approx(want, rel=1e-13, abs=1e-14)
 
 

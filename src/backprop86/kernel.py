@@ -425,10 +425,11 @@ def forward(w, act, tanh, net, n_cases, active, distinct, compact):
         g = compute[c]
         g0, gn = offset[g], size[g]
         at = distinct[c]
-        # the rows this group's sums go to, and their patterns: act's, or compact's
-        out, row, n = act, g0 * n_cases, n_cases
+        # Where this group's sums and its sources' rows are, and their patterns: in act,
+        # or in compact (its distinct patterns, none all 0: no words of input activity).
+        out, row, n, words = act, g0 * n_cases, n_cases, active
         if at >= 0:
-            out, row, n = compact, distinct[at + 1], distinct[at]
+            out, row, n, words = compact, distinct[at + 1], distinct[at], _NO_WORDS
         for q in range(incoming[c], incoming[c + 1]):
             sn = size[source[q]]
             # The first projection (every group has one: network._validate) starts from the
@@ -436,14 +437,11 @@ def forward(w, act, tanh, net, n_cases, active, distinct, compact):
             start = vectors.FROM_OUT
             if q == incoming[c]:
                 start = bias[g] if bias[g] >= 0 else vectors.FROM_ZERO
-            if at >= 0:  # compact's source rows: every pattern of them distinct
-                add_products_rows(compact, row, gn, w, weight[q], sn, 1, compact,
-                                  distinct[at + 3 + q - incoming[c]], sn, n, start, compact,
-                                  vectors.KEEP, _NO_WORDS, -1)
-            else:
-                add_products_rows(act, row, gn, w, weight[q], sn, 1, act,
-                                  offset[source[q]] * n_cases, sn, n_cases, start, act,
-                                  vectors.KEEP, active, active[source[q]])
+            src0, a0 = offset[source[q]] * n_cases, active[source[q]]
+            if at >= 0:
+                src0, a0 = distinct[at + 3 + q - incoming[c]], -1
+            add_products_rows(out, row, gn, w, weight[q], sn, 1, out, src0, sn, n, start, out,
+                              vectors.KEEP, words, a0)
         # The whole group at once: its rows are contiguous. (In the products' registers
         # instead, the logistic made a family-trees sweep a tenth slower.)
         activate(out, row, gn * n, tanh)

@@ -421,11 +421,11 @@ def add_products_rows(typingctx, out, row, n_rows, w, first, row_stride, stride,
 def add_outer_sums(typingctx, grad, base, stride, d, d0, n_d, a, a0, n_a, n, active, u0):
     """grad[base + j stride + k] += sum_p d[d0 + j n + p] a[a0 + k n + p] for j < n_d,
     k < n_a: lane l of a vector sums the patterns p = l (mod width) by FMAs in order of p,
-    the lanes are then added by :meth:`_Vectors.halves_sum` (for a row of sums at once:
-    :meth:`_Vectors.halves_sums`). If u0 >= 0, bit v of
-    active[u0 + k] says whether row k of a has a pattern other than 0 in vector v, and a
-    block of rows skips the vectors where all its rows are 0: a lane's FMAs start from +0,
-    and fma(d, 0, s) = s for every such s."""
+    the lanes are then added by :meth:`_Vectors.halves_sum` (a row of sums at once:
+    :meth:`_Vectors.halves_sums`). If u0 >= 0, bit v of active[u0 + k] says whether row k
+    of a has a pattern other than 0 in vector v, and a block of rows skips the vectors
+    where all its rows are 0: a lane's FMAs start from +0, and fma(d, 0, s) = s for every
+    such s."""
     if not (_float_arrays(grad, d, a) and _words(active)):
         return None
 
