@@ -1,5 +1,6 @@
-# Reproduce Rumelhart, Hinton & Williams (1986): train every configured run in chunks of
-# seeds, then gather and summarise them in results/tables/. See config/README.md.
+# Reproduce Rumelhart, Hinton & Williams (1986): resolve the config into a plan, train
+# every configured run in chunks of seeds, gather and summarise them in results/tables/,
+# draw the figures and write the report. See config/README.md and docs/architecture.md.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -23,6 +24,7 @@ include: "workflow/rules/common.smk"
 PLAN = validated_plan(config)
 
 
+include: "workflow/rules/plan.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"

@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from backprop86 import ConfigError, ErrorFunction, LearningRule, NetworkSpec, TrainConfig
-from backprop86.criteria import parse
-from backprop86.experiment import parse_seeds
+from backprop86.core.criteria import parse
+from backprop86.plan.plan import parse_seeds
 
 
 def spec(groups, projections, inputs=("in",), output="out"):
@@ -59,7 +59,7 @@ def test_bad_values_are_refused(make, field):
 
 
 def _cli(*args, tmp_path):
-    return subprocess.run([sys.executable, "-m", "backprop86.cli", *args], cwd=tmp_path,
+    return subprocess.run([sys.executable, "-m", "backprop86", *args], cwd=tmp_path,
                           capture_output=True, text=True)
 
 

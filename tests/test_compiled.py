@@ -9,14 +9,16 @@ import numpy as np
 import pytest
 
 from backprop86 import (ConfigError, ErrorFunction, LearningRule, Patterns, TrainConfig,
-                        codegen, compiled, layered, train)
-from backprop86.criteria import OutputSummary
-from backprop86.experiment import run
+                        layered, train)
+from backprop86.backends import numba as compiled
+from backprop86.backends.numba import codegen
+from backprop86.core.criteria import OutputSummary
+from backprop86.run.experiment import run
 
 from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba not installed")
-kernel = pytest.importorskip("backprop86.kernel")  # the compiled loops; needs numba
+kernel = pytest.importorskip("backprop86.backends.numba.kernel")  # the compiled loops; needs numba
 
 MONITOR = ("correct_side", "within_0.4", "within_0.1", "error_below_0.05")
 
@@ -77,7 +79,7 @@ def test_long_rows_ask_llvm_for_512_bit_vectors_and_short_ones_do_not():
     assert compiled_asks(1.0) == 2.0 and asks(1.0) == 2.0  # in Python, wide_vectors is a no-op
     ir = "".join(compiled_asks.inspect_llvm().values())
     assert '"prefer-vector-width"="512"' in ir
-    program = compiled.Program.of(layered([6, 2, 1]))
+    program = compiled.program.Program.of(layered([6, 2, 1]))
     assert "wide_vectors()" in codegen.source(program, codegen.LONG_ROWS)
     assert "wide_vectors()" not in codegen.source(program, codegen.LONG_ROWS - 1)
 
@@ -172,16 +174,16 @@ def test_groups_computed_once_per_distinct_input_pattern_give_the_same_bits(monk
     kinds = rng.integers(0, 2, size=(10, 6)).astype(float)
     pats = Patterns({"input": kinds[rng.integers(0, 10, size=80)]},
                     rng.integers(0, 2, size=(80, 5)).astype(float))
-    program = compiled.Program.of(spec)
+    program = compiled.program.Program.of(spec)
     template = np.zeros((program.n_units, 80))
     template[:6] = pats.inputs["input"].T
-    distinct, compact = compiled.distinct_inputs(program, template, 80)
+    distinct, compact = compiled.program.distinct_inputs(program, template, 80)
     assert distinct[0] >= 0 and distinct[1] == -1  # the hidden layer, not the output
     assert distinct[distinct[0]] == len(np.unique(pats.inputs["input"], axis=0))
     config = TrainConfig(rule=LearningRule.constant(0.3, 0.9), budget=300, stop="budget",
                          monitor=MONITOR)
     got = train(spec, pats, config, range(6), task="distinct", backend="numba", workers=2)
-    monkeypatch.setattr(compiled, "distinct_inputs", lambda program, template, n: (
+    monkeypatch.setattr(compiled.stepper, "distinct_inputs", lambda program, template, n: (
         np.full(len(program.compute), -1, dtype=np.int64), np.zeros(0)))
     every = train(spec, pats, config, range(6), task="distinct", backend="numba")
     for n in every.final:
@@ -296,11 +298,11 @@ def test_written_out_passes_give_the_bits_of_the_general_ones(case, monkeypatch)
     make_spec, n_cases, rule, error, _ = CASES[case]
     spec = make_spec()
     pats = _patterns(spec, n_cases)
-    assert codegen.is_small(compiled.Program.of(spec), pats.n_cases)
+    assert codegen.is_small(compiled.program.Program.of(spec), pats.n_cases)
     config = TrainConfig(rule=rule, error=error, budget=120, stop="budget", monitor=MONITOR)
     written = train(spec, pats, config, range(6), task=case, backend="numba")
     monkeypatch.setattr(codegen, "SMALL_NETWORK", 0)
-    assert not codegen.is_small(compiled.Program.of(spec), pats.n_cases)
+    assert not codegen.is_small(compiled.program.Program.of(spec), pats.n_cases)
     general = train(spec, pats, config, range(6), task=case, backend="numba")
     for n in written.final:
         assert np.array_equal(written.final[n], general.final[n])
@@ -309,7 +311,7 @@ def test_written_out_passes_give_the_bits_of_the_general_ones(case, monkeypatch)
 
 def test_kernel_sources_are_kept_by_a_hash_of_their_text(tmp_path, monkeypatch):
     monkeypatch.setenv(codegen.CACHE_VARIABLE, str(tmp_path))
-    program = compiled.Program.of(xor_221())
+    program = compiled.program.Program.of(xor_221())
     text = codegen.source(program, 4)
     assert "def forward(" in text and "for p in range(4):" in text  # written out
     assert codegen.source(program, 4) == text and codegen.source(program, 8) != text

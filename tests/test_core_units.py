@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from backprop86 import EnsembleRecords, ErrorFunction, LearningRule, Patterns, TrainConfig, train
-from backprop86.activations import logistic
-from backprop86.criteria import parse
+from backprop86.core.activations import logistic
+from backprop86.core.criteria import parse
 
 from nets import XOR_INPUTS, XOR_TARGETS, xor_221
 

@@ -4,7 +4,8 @@ backend (the numpy reference core and the compiled numba kernel)."""
 import numpy as np
 import pytest
 
-from backprop86 import ErrorFunction, LearningRule, Patterns, TrainConfig, compiled, train
+from backprop86 import ErrorFunction, LearningRule, Patterns, TrainConfig, train
+from backprop86.backends import numba as compiled
 
 from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
 

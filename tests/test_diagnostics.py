@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from backprop86 import ConfigError, LearningRule, Patterns, TrainConfig, layered, train
-from backprop86.diagnostics import (ALL, COLUMNS, STUCK_BELOW, LayerObserver, diagnosis_of,
-                                    layers, record_sweeps)
-from backprop86.loss import ErrorFunction
+from backprop86.core.loss import ErrorFunction
+from backprop86.plan.plan import diagnosis_of
+from backprop86.run.diagnostics import (ALL, COLUMNS, STUCK_BELOW, LayerObserver,
+                                        layers, record_sweeps, train_diagnosis)
 
 XOR_IN = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_OUT = np.array([[0], [1], [1], [0]], dtype=float)
@@ -156,7 +157,7 @@ def test_diagnosis_table_and_figure():
 
     d = diagnosis_of({"seeds": 2, "diagnosis": {"task": "family_trees", "arms": {
         "decay": {"budget": 12}, "no-decay": {"weight_decay": 0.0, "budget": 12}}}})
-    table = d.table()
+    table = train_diagnosis(d)
     assert list(table.columns) == list(COLUMNS)
     assert set(table["arm"]) == {"decay", "no-decay"}
     assert set(table["layer"]) == {"", "person_code", "relation_code", "central",

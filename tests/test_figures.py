@@ -11,12 +11,14 @@ import pytest
 from matplotlib import pyplot as plt
 from matplotlib.colors import to_rgba
 
-from backprop86.analysis import figure_data as fd
-from backprop86.analysis.collect import collect_runs, read_runs, write_runs
+from backprop86.run.cli import main as cli
+from backprop86.tables import curves, examples, probes
+from backprop86.tables import figure_data as fd
+from backprop86.tables.collect import collect_runs, read_runs, write_runs
 from backprop86.atomic import write_table
-from backprop86.experiment import run
+from backprop86.run.experiment import run
 from backprop86.figures import FIGURES, figures_for, hinton, theme
-from backprop86.figures.__main__ import draw, table_paths
+from backprop86.figures.render import draw, table_paths
 from backprop86.figures.hinton import FILL
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -92,14 +94,14 @@ def test_median_run_is_the_lower_median_converged_seed_lowest_on_ties():
     runs = _runs([(0, True, 500, 0.01), (1, False, None, 0.3), (2, True, 300, 0.01),
                   (3, True, 700, 0.01), (4, True, 500, 0.01), (5, False, None, 0.2),
                   (6, True, 900, 0.01), (7, True, 500, 0.01)])
-    ex = fd.example_seeds(runs).set_index("role")
+    ex = examples.example_seeds(runs).set_index("role")
     # Converged sweeps 300, 500, 500, 500, 700, 900: the lower median is 500, first at seed 0.
     assert ex.loc["median", "seed"] == 0 and ex.loc["median", "value"] == 500
     assert ex.loc["median", "n_candidates"] == 6
     assert ex.loc["stuck", "seed"] == 1  # the lowest-numbered seed that did not converge
     even = _runs([(3, True, 100, 0.0), (1, True, 200, 0.0), (2, True, 300, 0.0),
                   (0, True, 400, 0.0)])
-    ex = fd.example_seeds(even).set_index("role")
+    ex = examples.example_seeds(even).set_index("role")
     assert ex.loc["median", "seed"] == 1  # lower median of 100..400 is 200: a real run
     assert "stuck" not in ex.index
 
@@ -107,7 +109,7 @@ def test_median_run_is_the_lower_median_converged_seed_lowest_on_ties():
 def test_fixed_length_runs_are_ranked_by_final_error():
     runs = _runs([(0, False, None, 3.0), (1, False, None, 1.0), (2, False, None, 2.0)],
                  stop="budget")
-    ex = fd.example_seeds(runs)
+    ex = examples.example_seeds(runs)
     assert list(ex["role"]) == ["median"]
     assert ex["seed"].iloc[0] == 2 and ex["chosen_by"].iloc[0] == "final_error"
 
@@ -115,9 +117,9 @@ def test_fixed_length_runs_are_ranked_by_final_error():
 def test_stopped_networks_keep_their_final_error_on_the_grid():
     values = np.array([5.0, 4.0, 3.0, 9.0, 8.0, 7.0, 6.0, 5.0])  # nets stop at 2 and 4
     offsets = np.array([0, 3, 8])
-    errors = fd.errors_on_grid(values, offsets, np.array([2, 4]), np.array([0, 1, 3, 4]))
+    errors = curves.errors_on_grid(values, offsets, np.array([2, 4]), np.array([0, 1, 3, 4]))
     np.testing.assert_array_equal(errors, [[5.0, 4.0, 3.0, 3.0], [9.0, 8.0, 6.0, 5.0]])
-    grid = fd.sweep_grid(10_000)
+    grid = curves.sweep_grid(10_000)
     assert grid[0] == 0 and grid[-1] == 10_000 and (np.diff(grid) > 0).all()
 
 
@@ -138,9 +140,8 @@ def results(tmp_path_factory):
             chunk_tables.append(out / "runs.csv")
     write_runs(collect_runs(chunk_tables, order), root / "tables" / "runs.csv")
     records = sorted(root.glob("runs/*/*/chunk-*/records.npz"))
-    assert fd.main(["--runs", str(root / "tables" / "runs.csv"),
-                    "--out", str(root / "tables" / "figure_data"),
-                    *map(str, records)]) == 0
+    assert cli(["figure-data", "--runs", str(root / "tables" / "runs.csv"),
+                "--out", str(root / "tables" / "figure_data"), *map(str, records)]) == 0
     return root
 
 
@@ -167,7 +168,7 @@ def test_decision_surface_agrees_with_the_recorded_outputs(results):
     surface = fd.read_table(folder, "decision_surface")
     activity = fd.read_table(folder, "example_activity")
     shown = surface.groupby(["variant", "role"]).size()
-    assert (shown == fd.SURFACE_POINTS ** 2).all()
+    assert (shown == probes.SURFACE_POINTS ** 2).all()
     assert {"median", "stuck"} <= set(surface["role"])
     for (variant, role), s in surface.groupby(["variant", "role"]):
         a = activity[(activity["task"] == "xor") & (activity["variant"] == variant)

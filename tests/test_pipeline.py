@@ -22,10 +22,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from backprop86.analysis import columns
-from backprop86.analysis.collect import read_runs
-from backprop86.analysis.plan import make_plan
-from backprop86.analysis.schema import load_schema
+from backprop86.tables import columns
+from backprop86.tables.collect import read_runs
+from backprop86.plan.plan import make_plan
+from backprop86.plan.schema import load_schema
 from backprop86.tasks import TASKS
 
 ROOT = Path(__file__).resolve().parents[1]

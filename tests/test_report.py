@@ -16,17 +16,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from backprop86.analysis.collect import read_runs, typed
-from backprop86.analysis.plan import make_plan
-from backprop86.analysis.schema import load_schema
-from backprop86.analysis.structure import summarise_structure
-from backprop86.analysis.summary import summarise
+from backprop86.tables.collect import read_runs, typed
+from backprop86.plan.plan import make_plan
+from backprop86.plan.schema import load_schema
+from backprop86.tables.structure import summarise_structure
+from backprop86.tables.summary import summarise
 from backprop86.atomic import write_table
-from backprop86.experiment import run
+from backprop86.run.experiment import run
 from backprop86.report.build import build_report, read_tables, report_files
 from backprop86.report.ledger import Condition, load_ledger
 from backprop86.report.measure import Tables, percentile_of_paper, runs_share
-from backprop86.report.paper_weights import paper_weights_table
+from backprop86.tables.probes import paper_weights_table
 from backprop86.report.rules import (NOT_COMPARABLE, NOT_REPRODUCED, PARTLY, REPRODUCED,
                                      judge)
 from backprop86.report.values import Value
@@ -214,7 +214,7 @@ def small(tmp_path_factory):
 
 def _build(root, plan):
     tables = read_tables(root / "results" / "tables")
-    return build_report(tables, plan, SMALL, root / "results" / "report", root)
+    return build_report(tables, plan, root / "results" / "report", root)
 
 
 def test_report_covers_every_claim_with_verdict_interval_and_seeds(small):
@@ -260,12 +260,14 @@ def test_report_is_deterministic_and_the_command_line_writes_it(small, tmp_path)
     assert first[md] == again[md]
     out = tmp_path / "report"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "backprop86.report", "--tables", str(root / "results/tables"),
-         "--config-json", json.dumps(SMALL), "--schema", str(SCHEMA),
-         "--out", str(out), "--root", str(root)], capture_output=True, text=True, env=env,
-        timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    plan_file = tmp_path / "plan.json"
+    for args in (["plan", "--config-json", json.dumps(SMALL), "--schema", str(SCHEMA),
+                  "--out", str(plan_file)],
+                 ["report", "--plan", str(plan_file), "--tables", str(root / "results/tables"),
+                  "--out", str(out), "--root", str(root)]):
+        proc = subprocess.run([sys.executable, "-m", "backprop86", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 0, proc.stderr
     assert (out / "report.md").read_text() == first[md]
     for name in report_files(load_ledger()):
         assert (out / name).stat().st_size > 0
@@ -279,7 +281,7 @@ def test_a_ledger_naming_a_column_no_run_has_is_refused(small, tmp_path):
     path.write_text(yaml.safe_dump(data))
     tables = read_tables(root / "results" / "tables")
     with pytest.raises(Exception, match="no_such_column"):
-        build_report(tables, plan, SMALL, tmp_path / "out", root, str(path))
+        build_report(tables, plan, tmp_path / "out", root, str(path))
 
 
 def test_the_report_rule_is_in_the_workflow(tmp_path):

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backprop86.analysis.stats import (bootstrap_median_interval, normal_quantile, quartiles,
+from backprop86.tables.stats import (bootstrap_median_interval, normal_quantile, quartiles,
                                        wilson_interval)
-from backprop86.analysis.structure import summarise_structure
-from backprop86.analysis.summary import summarise
+from backprop86.tables.structure import summarise_structure
+from backprop86.tables.summary import summarise
 
 Z = 1.959963984540054  # the 97.5 % standard normal quantile, from tables
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from backprop86.errors import ConfigError
-from backprop86.experiment import run
-from backprop86.propagation import forward
+from backprop86.run.experiment import run
+from backprop86.core.propagation import forward
 from backprop86.tasks import TASKS
 from backprop86.tasks import symmetry
 

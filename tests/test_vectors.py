@@ -1,4 +1,4 @@
-"""The numba kernel's explicit vector code (backprop86.vectors) against an exact emulation of
+"""The numba kernel's explicit vector code (backprop86.backends.numba.vectors) against an exact emulation of
 the order each docstring states: every FMA rounded once (through fractions), every add in
 float64. Bits, not tolerances: the order is what makes a network's bits independent of how
 it was batched and of which kernel (written-out or general) trained it."""
@@ -12,12 +12,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from backprop86 import compiled
+from backprop86.backends import numba as compiled
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba not installed")
 numba = pytest.importorskip("numba")
-kernel = pytest.importorskip("backprop86.kernel")
-vectors = pytest.importorskip("backprop86.vectors")
+kernel = pytest.importorskip("backprop86.backends.numba.kernel")
+vectors = pytest.importorskip("backprop86.backends.numba.vectors")
 
 
 def fma(a, b, c):
@@ -234,7 +234,7 @@ def test_input_activity_marks_the_rows_and_vectors_that_are_not_all_zero(n_cases
     """Words for each input group: its units' bits per vector of patterns (none over 64
     units), its vectors' bits per unit (none over 64 vectors); none for other groups."""
     from backprop86 import NetworkSpec, Projection
-    from backprop86.compiled import Program
+    from backprop86.backends.numba.program import Program
 
     program = Program.of(NetworkSpec(
         groups={"few": 24, "many": 70, "hidden": 3, "out": 2}, inputs=("few", "many"),

@@ -1,7 +1,7 @@
 """The paper's rule learns XOR 2-2-1 from most starts (PDP ch. 8 p. 331-332: local minima
 were rare)."""
 
-from backprop86.experiment import run
+from backprop86.run.experiment import run
 
 
 def test_xor_221_converges_for_most_of_100_seeds():

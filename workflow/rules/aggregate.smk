@@ -1,8 +1,10 @@
-# From the chunks to the tables of results/tables/ (see results/tables/README.md).
+# From the chunks to the tables of results/tables/ (see results/tables/README.md). A
+# table job reruns when its inputs change or when what it reads of the plan does.
 
 
 rule runs_table:
     input:
+        plan=plan_input(),
         runs=chunk_files(f"{CHUNK}/runs.csv"),
     output:
         **table_outputs("runs"),
@@ -11,13 +13,16 @@ rule runs_table:
     conda:
         "../envs/backprop86.yaml"
     params:
-        order=run_order(),
-    script:
-        "../scripts/runs_table.py"
+        fingerprint=fingerprint_of([r.name for r in PLAN.runs]),
+        parquet=parquet_option,
+    shell:
+        "backprop86 table runs {input.runs} --plan {input.plan} --out {output.csv}"
+        " {params.parquet} 2> {log}"
 
 
 rule summary_table:
     input:
+        plan=plan_input(),
         runs="results/tables/runs.csv",
     output:
         **table_outputs("summary"),
@@ -26,13 +31,16 @@ rule summary_table:
     conda:
         "../envs/backprop86.yaml"
     params:
-        meta=PLAN.run_meta(),
-    script:
-        "../scripts/summary_table.py"
+        fingerprint=fingerprint_of(PLAN.run_meta()),
+        parquet=parquet_option,
+    shell:
+        "backprop86 table summary {input.runs} --plan {input.plan} --out {output.csv}"
+        " {params.parquet} 2> {log}"
 
 
 rule structure_table:
     input:
+        plan=plan_input(),
         runs="results/tables/runs.csv",
     output:
         **table_outputs("structure"),
@@ -40,12 +48,16 @@ rule structure_table:
         "logs/tables/structure.log",
     conda:
         "../envs/backprop86.yaml"
-    script:
-        "../scripts/structure_table.py"
+    params:
+        parquet=parquet_option,
+    shell:
+        "backprop86 table structure {input.runs} --plan {input.plan} --out {output.csv}"
+        " {params.parquet} 2> {log}"
 
 
 rule timings_table:
     input:
+        plan=plan_input(),
         benchmarks=chunk_files(BENCHMARK),
     output:
         **table_outputs("timings"),
@@ -54,12 +66,16 @@ rule timings_table:
     conda:
         "../envs/backprop86.yaml"
     params:
-        chunks=PLAN.chunk_meta(),
-    script:
-        "../scripts/timings_table.py"
+        fingerprint=fingerprint_of(PLAN.chunk_meta()),
+        parquet=parquet_option,
+    shell:
+        "backprop86 table timings {input.benchmarks} --plan {input.plan} --out {output.csv}"
+        " {params.parquet} 2> {log}"
 
 
 rule tables_readme:
+    input:
+        plan=plan_input(),
     output:
         "results/tables/README.md",
     log:
@@ -67,7 +83,6 @@ rule tables_readme:
     conda:
         "../envs/backprop86.yaml"
     params:
-        tasks=sorted({r.task for r in PLAN.runs}),
-        parquet=PLAN.parquet,
-    script:
-        "../scripts/tables_readme.py"
+        fingerprint=fingerprint_of([PLAN.tasks, PLAN.parquet]),
+    shell:
+        "backprop86 table readme --plan {input.plan} --out {output} 2> {log}"

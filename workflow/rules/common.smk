@@ -1,14 +1,16 @@
-# Config validation, wildcard constraints and input functions shared by the rules; the
-# training and the statistics live in the backprop86 package.
+# Config validation, wildcard constraints and input functions shared by the rules. The
+# config is resolved once into the plan (results/plan.json, rule plan) that every later
+# job reads; training and statistics live in the backprop86 package, and every rule runs
+# one `backprop86 <command>`.
 import json
-import shlex
 import sys
 
-from backprop86.analysis.plan import make_plan, seeds_arg
-from backprop86.analysis.schema import load_schema
 from backprop86.errors import ConfigError
+from backprop86.plan.plan import fingerprint_of, grid_fingerprint, make_plan
+from backprop86.plan.schema import load_schema
 
 SCHEMA = workflow.source_path("../schemas/config.schema.yaml")
+PLAN_FILE = "results/plan.json"
 CHUNK = "results/runs/{task}/{variant}/chunk-{chunk}"
 BENCHMARK = "results/benchmarks/train/{task}/{variant}/chunk-{chunk}.tsv"
 TABLES = ("runs", "summary", "structure", "timings")
@@ -32,18 +34,20 @@ def validated_plan(config):
         sys.exit(f"config error: {exc}")
 
 
+def plan_input():
+    """The plan file as an input that never reruns a job by its time alone: a job reruns
+    when what it reads of the plan changes (its `fingerprint` param)."""
+    return ancient(PLAN_FILE)
+
+
 def chunk_run(wildcards):
     return PLAN.run(wildcards.task, wildcards.variant)
 
 
-def train_seeds(wildcards):
-    """The chunk's seeds as `backprop86 train --seeds` takes them."""
-    return seeds_arg(chunk_run(wildcards).chunk_seeds(wildcards.chunk))
-
-
-def train_sets(wildcards):
-    """The run's overrides as `--set KEY=VALUE` options, quoted for the shell."""
-    return " ".join(f"--set {shlex.quote(a)}" for a in chunk_run(wildcards).set_args())
+def run_fingerprint(wildcards):
+    """What decides a chunk's networks: its run's settings, seeds and chunking, and the
+    backend."""
+    return f"{chunk_run(wildcards).fingerprint()}-{PLAN.backend}"
 
 
 def chunk_files(template):
@@ -51,10 +55,6 @@ def chunk_files(template):
     return [
         template.format(task=r.task, variant=r.label, chunk=c) for r, c in PLAN.chunks()
     ]
-
-
-def run_order():
-    return [[r.task, r.label] for r in PLAN.runs]
 
 
 def table_paths(name):
@@ -72,6 +72,10 @@ def table_outputs(name):
     caption = f"../report/{name}.rst"
     paths["csv"] = report(paths["csv"], caption=caption, category="Tables")
     return paths
+
+
+def parquet_option(wildcards, output):
+    return f"--parquet {output.parquet}" if PLAN.parquet else ""
 
 
 def final_targets():
@@ -93,17 +97,6 @@ def grid_chunk_files(wildcards):
         f"{CHUNK}/runs.csv".format(task=r.task, variant=r.label, chunk=c)
         for r, c in PLAN.chunks(runs)
     ]
-
-
-def grid_config(*names):
-    """What the grid rules read of the config, as JSON (the named grids, or all), so that
-    a change elsewhere in the config does not rerun them."""
-    grids = config.get("grids") or {}
-    if names:
-        grids = {n: grids[n] for n in names}
-    return json.dumps(
-        {"seeds": config["seeds"], "chunk_size": config["chunk_size"], "grids": grids}
-    )
 
 
 def grid_targets():

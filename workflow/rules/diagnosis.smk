@@ -1,9 +1,8 @@
 # Per-layer diagnostics of one task variant (config key diagnosis): its arms trained with
 # the trainer's observer into results/tables/diagnosis/TASK.csv, drawn as
-# figures/TASK/diagnosis.png and .pdf (backprop86.diagnostics, backprop86.figures.diagnosis).
-# Include after common.smk; DIAGNOSIS_TARGETS lists its files (empty without a diagnosis).
-import json
-
+# figures/TASK/diagnosis.png and .pdf (backprop86.run.diagnostics,
+# backprop86.figures.diagnosis). Include after common.smk; DIAGNOSIS_TARGETS lists its
+# files (empty without a diagnosis).
 DIAGNOSIS = PLAN.diagnosis
 DIAGNOSIS_TABLE = (
     f"results/tables/diagnosis/{DIAGNOSIS.task}.csv" if DIAGNOSIS else None
@@ -18,6 +17,8 @@ DIAGNOSIS_TARGETS = (
 if DIAGNOSIS:
 
     rule diagnosis:
+        input:
+            plan=plan_input(),
         output:
             report(
                 DIAGNOSIS_TABLE,
@@ -31,14 +32,11 @@ if DIAGNOSIS:
         conda:
             "../envs/backprop86.yaml"
         threads: 1
-        # Only what the diagnosis reads of the config: a change elsewhere does not rerun it.
+        # Only the diagnosis of the plan: a change elsewhere does not rerun it.
         params:
-            config=json.dumps(
-                {"seeds": config["seeds"], "diagnosis": config["diagnosis"]}
-            ),
+            fingerprint=DIAGNOSIS.fingerprint(),
         shell:
-            "python -m backprop86.diagnostics --config-json {params.config:q}"
-            " --out {output} 2> {log}"
+            "backprop86 diagnose --plan {input.plan} --out {output} 2> {log}"
 
     rule diagnosis_figure:
         input:
@@ -57,4 +55,4 @@ if DIAGNOSIS:
         params:
             stem=lambda wildcards, output: os.path.splitext(output.png)[0],
         shell:
-            "python -m backprop86.figures.diagnosis {input} {params.stem} 2> {log}"
+            "backprop86 diagnosis-figure {input} --out {params.stem} 2> {log}"

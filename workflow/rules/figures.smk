@@ -1,13 +1,13 @@
 # From the tables to figures/<task>/<name>.png and .pdf. Rule figure_data opens the chunk
 # records once and writes figure-ready tables; every figure rule reads only those and
 # results/tables/runs.csv, and draws with the package (backprop86.figures).
-from backprop86.analysis.figure_data import TABLES as FIGURE_TABLES
 from backprop86.figures import FIGURES, figure_stem, figures_for
+from backprop86.tables.figure_data import TABLES as FIGURE_TABLES
 from backprop86.tasks import TASKS
 
 FIGURE_DATA = "results/tables/figure_data/{name}.csv"
 # (figure, task) of every figure the configured runs call for, and their files.
-FIGURE_JOBS = figures_for(r.task for r in PLAN.runs)
+FIGURE_JOBS = figures_for(PLAN.tasks)
 FIGURE_TARGETS = [
     f"{figure_stem(name, task)}.{suffix}"
     for name, task in FIGURE_JOBS
@@ -25,8 +25,11 @@ rule figure_data:
         "logs/figures/figure_data.log",
     conda:
         "../envs/backprop86.yaml"
-    script:
-        "../scripts/figures_data.py"
+    params:
+        out=lambda wildcards, output: os.path.dirname(output[0]),
+    shell:
+        "backprop86 figure-data --runs {input.runs} --out {params.out} {input.records}"
+        " 2> {log}"
 
 
 # One rule per figure and task, so that each figure has its own caption in the report.
@@ -36,14 +39,12 @@ for fig_name, fig_task in FIGURE_JOBS:
         name:
             f"figure_{fig_task}_{FIGURES[fig_name].file}"
         input:
-            **{
-                t: (
-                    "results/tables/runs.csv"
-                    if t == "runs"
-                    else FIGURE_DATA.format(name=t)
-                )
+            runs="results/tables/runs.csv",
+            data=[
+                FIGURE_DATA.format(name=t)
                 for t in FIGURES[fig_name].tables
-            },
+                if t != "runs"
+            ],
         output:
             png=report(
                 f"{figure_stem(fig_name, fig_task)}.png",
@@ -59,5 +60,8 @@ for fig_name, fig_task in FIGURE_JOBS:
         params:
             name=fig_name,
             task=fig_task,
-        script:
-            "../scripts/figures_draw.py"
+            data=lambda wildcards, input: os.path.dirname(input.data[0]),
+            stem=lambda wildcards, output: os.path.splitext(output.png)[0],
+        shell:
+            "backprop86 figure {params.name} --task {params.task} --runs {input.runs}"
+            " --data {params.data} --out {params.stem} 2> {log}"

@@ -8,7 +8,8 @@ WHAT_IT_TAKES = "results/report/what_it_takes.md"
 
 rule grid_tables:
     input:
-        grid_chunk_files,
+        plan=plan_input(),
+        chunks=grid_chunk_files,
     output:
         runs=f"{GRID_DIR}/runs.csv",
         summary=report(
@@ -22,15 +23,16 @@ rule grid_tables:
     conda:
         "../envs/backprop86.yaml"
     params:
-        config=lambda wildcards: grid_config(wildcards.grid),
+        fingerprint=lambda wildcards: grid_fingerprint(PLAN.grid(wildcards.grid)),
         out=lambda wildcards, output: os.path.dirname(output.runs),
     shell:
-        "python -m backprop86.analysis.grids --grid {wildcards.grid}"
-        " --config-json {params.config:q} --out {params.out} {input} 2> {log}"
+        "backprop86 grid-tables --plan {input.plan} --grid {wildcards.grid}"
+        " --out {params.out} {input.chunks} 2> {log}"
 
 
 rule what_it_takes:
     input:
+        plan=plan_input(),
         tables=grid_targets(),
         diagnosis=DIAGNOSIS_TABLE or [],
         figure=f"{DIAGNOSIS_FIGURE}.png" if DIAGNOSIS_FIGURE else [],
@@ -45,7 +47,7 @@ rule what_it_takes:
     conda:
         "../envs/backprop86.yaml"
     params:
-        config=grid_config(),
+        fingerprint=fingerprint_of([grid_fingerprint(g) for g in PLAN.grids]),
         grids=lambda wildcards, input: os.path.dirname(os.path.dirname(input.tables[0])),
         diagnosis=lambda wildcards, input: (
             f"--diagnosis {input.diagnosis} --figure {input.figure}"
@@ -53,8 +55,8 @@ rule what_it_takes:
             else ""
         ),
     shell:
-        "python -m backprop86.report.reproduce --grids {params.grids}"
-        " --config-json {params.config:q} {params.diagnosis} --out {output} 2> {log}"
+        "backprop86 what-it-takes --plan {input.plan} --grids {params.grids}"
+        " {params.diagnosis} --out {output} 2> {log}"
 
 
 # The one command for the grids: snakemake --cores all grids

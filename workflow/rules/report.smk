@@ -2,8 +2,6 @@
 # results/report/ from the tables, the claims ledger (backprop86/data/claims.yaml) and
 # the figures. Include after common.smk, aggregate.smk and figures.smk; rule all asks
 # for REPORT_TARGETS.
-import json
-
 from backprop86.figures import figure_stem
 from backprop86.report.build import ABLATIONS, CLAIMS, REPORT, TASK_CLAIMS
 from backprop86.report.ledger import default_path, load_ledger
@@ -20,7 +18,7 @@ REPORT_FIGURES = sorted(
         f"{figure_stem(name, c.task)}.png"
         for c in LEDGER.claims
         for name in c.figures
-        if c.task in {r.task for r in PLAN.runs}
+        if c.task in PLAN.tasks
     }
 )
 # The report's files, each marked for the HTML report: the Markdown report and the tidy
@@ -63,11 +61,12 @@ rule paper_weights_table:
     conda:
         "../envs/backprop86.yaml"
     shell:
-        "python -m backprop86.report.paper_weights {output} 2> {log}"
+        "backprop86 paper-weights --out {output} 2> {log}"
 
 
 rule report:
     input:
+        plan=plan_input(),
         runs="results/tables/runs.csv",
         summary="results/tables/summary.csv",
         structure="results/tables/structure.csv",
@@ -81,12 +80,12 @@ rule report:
         "logs/report/report.log",
     conda:
         "../envs/backprop86.yaml"
-    # The config goes in as JSON: the runs' settings (what each ablation changes) and the
-    # provenance come from it. A change to it reruns the report.
+    # The runs' settings (what each ablation changes) and the provenance come from the
+    # plan: a change to it reruns the report.
     params:
-        config=json.dumps(config),
+        fingerprint=PLAN.fingerprint(),
         tables=lambda wildcards, input: os.path.dirname(input.runs),
         out=lambda wildcards, output: os.path.dirname(output.md),
     shell:
-        "python -m backprop86.report --tables {params.tables} --config-json {params.config:q}"
+        "backprop86 report --plan {input.plan} --tables {params.tables}"
         " --out {params.out} 2> {log}"

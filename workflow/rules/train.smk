@@ -1,8 +1,11 @@
-# One job trains one chunk of a run's seeds with the package's command line. A network's
-# result depends only on its seed, so the chunking never changes the numbers.
+# One job trains one chunk of a run's seeds with the package's command line, from the
+# run's settings in the plan. A network's result depends only on its seed, so the
+# chunking never changes the numbers.
 
 
 rule train_chunk:
+    input:
+        plan=plan_input(),
     output:
         runs=f"{CHUNK}/runs.csv",
         records=f"{CHUNK}/records.npz",
@@ -19,15 +22,11 @@ rule train_chunk:
         mem_mb=1000,
         runtime=30,
     params:
-        variant=lambda wildcards: chunk_run(wildcards).variant,
-        seeds=train_seeds,
-        sets=train_sets,
-        backend=PLAN.backend,
+        fingerprint=run_fingerprint,
         out=lambda wildcards, output: os.path.dirname(output.runs),
     # Progress (seeds done) goes to the terminal and to the log. A hard kill can leave a
     # temporary file of the atomic writes behind: it is cleared first.
     shell:
         "rm -f {params.out}/.*.tmp; "
-        "backprop86 train {wildcards.task} --variant {params.variant}"
-        " --label {wildcards.variant} --seeds {params.seeds} {params.sets}"
-        " --backend {params.backend} --out {params.out} 2>&1 | tee {log}"
+        "backprop86 train-chunk --plan {input.plan} --run {wildcards.task}/{wildcards.variant}"
+        " --chunk {wildcards.chunk} --out {params.out} 2>&1 | tee {log}"

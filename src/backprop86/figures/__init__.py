@@ -4,10 +4,10 @@ training objects) and returning a matplotlib figure.
 :data:`FIGURES` names every figure with the function that draws it, the tables it reads
 (in the order of the function's arguments: ``runs`` is the runs table
 ``results/tables/runs.csv``, every other name a figure-data table of
-:mod:`backprop86.analysis.figure_data`), the task it belongs to and its file name: the
+:mod:`backprop86.tables.figure_data`), the task it belongs to and its file name: the
 pipeline writes figure ``name`` to ``figures/<task>/<file>.png`` and ``.pdf``. A figure
 marked ``per_task`` is drawn for every task (its function takes ``task=``).
-``python -m backprop86.figures`` draws one.
+``backprop86 figure NAME`` draws one (:mod:`.render`).
 """
 
 from __future__ import annotations

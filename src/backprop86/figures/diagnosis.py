@@ -1,19 +1,15 @@
 """Where the learning signal dies: per-layer diagnostics across training, one column per
 arm (for example with and without the weight decay), from the diagnosis table
-(:mod:`backprop86.diagnostics`) only.
+(:mod:`backprop86.run.diagnostics`) only.
 
 Rows: the gradient norm |dE/dw| of each layer; its weight norm |w| with, where the decay
 is on, the size at which the decay balances the gradient (dashed); how much each layer's
 activity varies over the training cases; and the output units that should be on.
-
-Command line (the pipeline's ``diagnosis_figure`` rule)::
-
-    python -m backprop86.figures.diagnosis TABLE.csv figures/TASK/diagnosis
 """
 
 from __future__ import annotations
 
-import sys
+from pathlib import Path
 
 import pandas as pd
 from matplotlib import pyplot as plt
@@ -106,17 +102,13 @@ def _outputs(ax, rows: pd.DataFrame) -> None:
     ax.axhspan(-0.02, 0.2, color="0.9", zorder=0)
 
 
-def main(argv=None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print("usage: python -m backprop86.figures.diagnosis TABLE.csv OUT_STEM",
-              file=sys.stderr)
-        return 2
-    table = pd.read_csv(args[0], keep_default_na=False, na_values=[""])
+def read_diagnosis(path: str | Path) -> pd.DataFrame:
+    """The diagnosis table, its empty layers and params as empty strings."""
+    table = pd.read_csv(path, keep_default_na=False, na_values=[""])
     table[["layer", "param"]] = table[["layer", "param"]].fillna("")
-    theme.save(learning_signal(table), args[1])
-    return 0
+    return table
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def draw_diagnosis(table_path: str | Path, out: str | Path) -> list[Path]:
+    """Draw the diagnosis table at ``table_path`` as ``out``.png and .pdf."""
+    return theme.save(learning_signal(read_diagnosis(table_path)), out)

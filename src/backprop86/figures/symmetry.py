@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from ..analysis.stats import LEVEL, wilson_interval
+from ..tables.stats import LEVEL, wilson_interval
 from . import theme
 from .hinton import hinton
 from .netdraw import draw_net

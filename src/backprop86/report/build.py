@@ -1,15 +1,15 @@
 """From the tables, the plan and the ledger to the report's files (nothing is written
-here: :mod:`.__main__` writes them atomically)."""
+here: the command line writes them atomically)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
-from ..analysis.collect import read_runs
-from ..analysis.plan import Plan
+from ..tables.collect import read_runs
+from ..plan.plan import Plan
 from ..errors import ConfigError
 from ..figures import FIGURES, figure_stem
 from . import markdown, outputs, provenance
@@ -58,8 +58,8 @@ def figure_links(ledger: Ledger, root: Path, out: Path) -> dict[tuple[str, str],
     return links
 
 
-def build_report(tables: Tables, plan: Plan, config: Mapping[str, Any], out: Path,
-                 root: Path, ledger_path: str | None = None) -> dict[Path, Any]:
+def build_report(tables: Tables, plan: Plan, out: Path, root: Path,
+                 ledger_path: str | None = None) -> dict[Path, Any]:
     """Every file of the report: path -> Markdown text or table."""
     ledger = load_ledger(ledger_path)
     problems = check_references(ledger, plan, require_runs=False)
@@ -70,7 +70,7 @@ def build_report(tables: Tables, plan: Plan, config: Mapping[str, Any], out: Pat
     settings = run_settings(plan)
     ablations = [assess_ablation(a, tables, settings) for a in ledger.ablations]
     lines = markdown.provenance(
-        provenance.versions(), provenance.git_commit(root), provenance.config_text(config),
+        provenance.versions(), provenance.git_commit(root), provenance.config_text(plan.config),
         provenance.task_times(tables.timings), provenance.run_times(tables.timings))
     text = markdown.render(claims, ablations, figure_links(ledger, root, out), lines)
     files: dict[Path, Any] = {out / REPORT: text,

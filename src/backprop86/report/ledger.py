@@ -70,7 +70,7 @@ class Measure:
     statistic : one of :data:`STATISTICS` for the table.
     run : ``TASK/LABEL`` of the config (None for a printed net, and in an ablation's
         measures, which apply to every run of the ablation).
-    net : a printed net of :data:`.paper_weights.PRINTED_NETS` (table paper_weights).
+    net : a printed net of :data:`backprop86.tasks.PRINTED_NETS` (table paper_weights).
     criteria : the criteria it is measured under, substituted for ``{criterion}`` in the
         column and the conditions (summary: the row's criterion); empty for none.
     column : the column the statistic reads (not needed for a share with conditions).

@@ -11,7 +11,7 @@
 * paper_weights table: ``values`` of a column on some cases, and ``all`` (every case
   true).
 
-The intervals are those of :mod:`backprop86.analysis.stats`, so that a number measured
+The intervals are those of :mod:`backprop86.tables.stats`, so that a number measured
 here equals the same number in the tables.
 """
 
@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analysis.collect import CRITERION_PREFIX
-from ..analysis.stats import (BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, LEVEL,
+from ..tables.collect import CRITERION_PREFIX
+from ..tables.stats import (BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, LEVEL,
                               bootstrap_median_interval, wilson_interval)
 from .ledger import CRITERION, Condition, Measure
 from .values import Value
@@ -35,7 +35,7 @@ from .values import Value
 class Tables:
     """The pipeline's tables the report reads.
 
-    ``runs`` is typed (:func:`backprop86.analysis.collect.read_runs`); ``budgets`` maps
+    ``runs`` is typed (:func:`backprop86.tables.collect.read_runs`); ``budgets`` maps
     ``TASK/LABEL`` to the run's sweep budget (from the summary table); ``timings`` is
     only used for the provenance.
     """
@@ -69,7 +69,7 @@ def bootstrap_mean_interval(values, level: float = LEVEL,
                             resamples: int = BOOTSTRAP_RESAMPLES,
                             seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
     """Percentile bootstrap interval for the mean, as
-    :func:`backprop86.analysis.stats.bootstrap_median_interval` does for the median
+    :func:`backprop86.tables.stats.bootstrap_median_interval` does for the median
     (sorted input, fixed seed: the same sample always gives the same interval)."""
     x = np.sort(np.asarray(values, dtype=float))
     if x.size == 0:

@@ -11,26 +11,20 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..analysis.collect import CORE_COLUMNS, CRITERION_PREFIX
-from ..analysis.columns import SUMMARY
-from ..analysis.plan import Plan, Run
-from ..experiment import resolve_settings
+from ..tables.collect import CORE_COLUMNS, CRITERION_PREFIX
+from ..tables.columns import SUMMARY
+from ..plan.plan import Plan, Run
 from ..figures import FIGURES
-from ..tasks import TASKS, get_variant
+from ..plan.setup import setup
+from ..tables.probes import PAPER_WEIGHTS_COLUMNS
+from ..tasks import PRINTED_NETS, TASKS
 from .ledger import CRITERION, Ledger, Measure
 from .measure import SUMMARY_SHARES
-from .paper_weights import COLUMNS as PAPER_WEIGHTS_COLUMNS
-from .paper_weights import PRINTED_NETS
-
-
-def _monitored(run: Run) -> tuple[str, ...]:
-    monitor = run.settings["monitor"]
-    return (monitor,) if isinstance(monitor, str) else tuple(monitor)
 
 
 def _runs_columns(run: Run) -> set[str]:
     """Every column the runs table can hold for this run."""
-    criteria = {CRITERION_PREFIX + c for c in _monitored(run)}
+    criteria = {CRITERION_PREFIX + c for c in run.criteria}
     return set(CORE_COLUMNS) | criteria | set(TASKS[run.task].score_columns)
 
 
@@ -50,8 +44,7 @@ def _paper_weights(m: Measure, task: str, where: str) -> list[str]:
         problems.append(f"{where}: printed net {m.net} belongs to task {net.task}")
     if m.column not in PAPER_WEIGHTS_COLUMNS:
         problems.append(f"{where}: paper_weights has no column {m.column!r}")
-    _, variant = get_variant(net.task, net.variant)
-    cases = set(variant.build(resolve_settings(variant))[1].labels)
+    cases = set(setup(net.task, net.variant).patterns.labels)
     problems += [f"{where}: printed net {m.net} has no case {c!r}" for c in m.cases
                  if c not in cases]
     return problems
@@ -61,7 +54,7 @@ def _run_measure(m: Measure, run: Run, where: str) -> list[str]:
     problems = []
     if m.table == "summary":
         criterion = m.criteria[0]
-        if criterion not in _monitored(run):
+        if criterion not in run.criteria:
             problems.append(f"{where}: {run.name} does not monitor {criterion}")
         allowed = set(SUMMARY_SHARES) if m.statistic == "share" else {"sweeps_median"}
         if m.column not in allowed or m.column not in SUMMARY:

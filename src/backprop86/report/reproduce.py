@@ -16,30 +16,22 @@ result *as printed* is its verdict at the point that moves nothing from the base
 reproduces the claim when its headline verdict (the best over the criteria the ledger
 measures) is ``reproduced``. Among those, the smallest change is the one that moves the
 fewest settings from the base, then the nearest to the printed values (:func:`distance`),
-then the first in config order.
-
-Command line (the pipeline's ``what_it_takes`` rule)::
-
-    python -m backprop86.report.reproduce --grids results/tables/grids \\
-        --config-json CONFIG --out results/report/what_it_takes.md \\
-        [--diagnosis TABLE.csv --figure FIGURE.png]
+then the first in config order. The pipeline's ``what_it_takes`` rule writes it with
+``backprop86 what-it-takes``.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from ..analysis.grids import Grid, GridPoint, moved_text, read_grid_runs
-from ..analysis.plan import make_grids
-from ..errors import ConfigError
+from ..figures.diagnosis import read_diagnosis
+from ..plan.grids import Grid, GridPoint, moved_text
+from ..tables.grids import read_grid_runs
 from ..tasks import TASKS
 from .assess import Entry
 from .ledger import Claim, Condition, load_ledger
@@ -529,36 +521,13 @@ def render(searches: Sequence[Search], skipped, grids: Sequence[Grid],
     return "\n".join(out).rstrip() + "\n"
 
 
-def main(argv=None) -> int:
-    from ..atomic import write_text
-
-    parser = argparse.ArgumentParser(prog="python -m backprop86.report.reproduce",
-                                     description="Write results/report/what_it_takes.md.")
-    parser.add_argument("--grids", required=True, help="folder of the grid tables")
-    parser.add_argument("--config-json", required=True,
-                        help="JSON with the config's seeds, chunk_size and grids")
-    parser.add_argument("--out", required=True, help="the Markdown file to write")
-    parser.add_argument("--diagnosis", help="the diagnosis table (CSV)")
-    parser.add_argument("--figure", help="the diagnosis figure (PNG) to show")
-    parser.add_argument("--ledger", help="a claims ledger other than the package's")
-    args = parser.parse_args(argv)
-    try:
-        grids = make_grids(json.loads(args.config_json))
-        tables = {g.name: grid_tables(Path(args.grids) / g.name) for g in grids}
-        searches, skipped = search_all(load_ledger(args.ledger), grids, tables)
-        diagnosis = None
-        if args.diagnosis:
-            diagnosis = pd.read_csv(args.diagnosis, keep_default_na=False, na_values=[""])
-            diagnosis[["layer", "param"]] = diagnosis[["layer", "param"]].fillna("")
-        figure = relative(args.figure, str(Path(args.out).parent)) if args.figure else None
-        text = render(searches, skipped, grids, tables, diagnosis, figure)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    write_text(args.out, text)
-    print(f"{len(searches)} claims searched, {len(skipped)} not", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def what_it_takes(grids: Sequence[Grid], folder: Path, out: Path,
+                  diagnosis_path: Path | None = None, figure_path: Path | None = None,
+                  ledger_path: str | None = None) -> str:
+    """The section's Markdown, from the tables of ``grids`` in ``folder`` (one subfolder
+    per grid) and, if given, the diagnosis table and figure; links relative to ``out``."""
+    tables = {g.name: grid_tables(folder / g.name) for g in grids}
+    searches, skipped = search_all(load_ledger(ledger_path), grids, tables)
+    diagnosis = None if diagnosis_path is None else read_diagnosis(diagnosis_path)
+    figure = relative(str(figure_path), str(out.parent)) if figure_path else None
+    return render(searches, skipped, grids, tables, diagnosis, figure)

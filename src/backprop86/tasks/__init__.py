@@ -1,30 +1,17 @@
-"""The registry of tasks. A task is one small module exposing ``TASK``; add it to
-``_MODULES`` to make it known to the command line and the pipeline."""
+"""The registry of tasks. A task is one small module (or package) exposing ``TASK``; add it
+to :data:`TASKS` to make it known to the command line and the pipeline."""
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from ..errors import ConfigError
-from .base import COMMON_SETTINGS, Setting, Task, Variant
+from . import encoder, family_trees, parity, symmetry, xor
+from .base import COMMON_SETTINGS, PrintedNet, Setting, Task, Variant
 
-_MODULES = ("xor", "parity", "encoder", "symmetry", "family_trees")
-
-
-def _load() -> dict[str, Task]:
-    tasks = {}
-    for name in _MODULES:
-        try:
-            module = import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{name}":
-                continue  # a task not written yet
-            raise
-        tasks[module.TASK.name] = module.TASK
-    return tasks
-
-
-TASKS: dict[str, Task] = _load()
+TASKS: dict[str, Task] = {module.TASK.name: module.TASK
+                          for module in (xor, parity, encoder, symmetry, family_trees)}
+# Every printed net of every task, by its name in the claims ledger.
+PRINTED_NETS: dict[str, PrintedNet] = {net.name: net for task in TASKS.values()
+                                       for net in task.printed_nets}
 
 
 def get_task(name: str) -> Task:
@@ -41,4 +28,5 @@ def get_variant(task: str, variant: str | None = None) -> tuple[Task, Variant]:
     return t, t.variants[v]
 
 
-__all__ = ["COMMON_SETTINGS", "Setting", "TASKS", "Task", "Variant", "get_task", "get_variant"]
+__all__ = ["COMMON_SETTINGS", "PRINTED_NETS", "PrintedNet", "Setting", "TASKS", "Task",
+           "Variant", "get_task", "get_variant"]

@@ -8,15 +8,15 @@ Setting keys every variant understands (the training rule); a variant may add it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..core.network import NetworkSpec
+from ..core.patterns import Patterns
+from ..core.records import EnsembleRecords, RecordFile
 from ..errors import ConfigError
-from ..network import NetworkSpec
-from ..records import EnsembleRecords
-from ..trainer import Patterns
 
 # Confidence tags, as in PAPER_FACTS.md.
 CONFIDENCE = {
@@ -75,6 +75,64 @@ COMMON_SETTINGS: dict[str, Setting] = {
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A value a paper prints, to mark on a figure of the learned nets: ``quantity`` (a
+    column of the runs table, or ``sweeps``), its value, a label for the legend, where it
+    is printed and its confidence tag."""
+
+    quantity: str
+    value: float
+    label: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class PrintedNet:
+    """A net whose weights a paper prints.
+
+    ``name`` identifies it in the claims ledger (``pdp-fig3``); ``variant`` is the
+    task's variant it is an instance of; ``weights`` are single networks (a leading axis
+    of length 1), in this package's parameter names. ``shown``: drawn beside the learned
+    nets in the task's figures.
+    """
+
+    name: str
+    task: str
+    variant: str
+    figure: str
+    confidence: str
+    weights: Mapping[str, list]
+    shown: bool = False
+
+
+@dataclass(frozen=True)
+class PrintedCodes:
+    """Hidden codes a paper prints for a variant: (cases, units) activities, cases in the
+    variant's order."""
+
+    figure: str
+    codes: np.ndarray
+
+
+@dataclass(frozen=True)
+class FigureTables:
+    """Figure-data tables of a task's own (beyond those of every task).
+
+    Attributes
+    ----------
+    columns : table name to (its columns, what a row is).
+    of_task : () -> tables written once when the task ran.
+    of_run : (label, record files of the run, its example seed or None) -> tables of
+        one run, read from its records.
+    """
+
+    columns: Mapping[str, tuple[list[str], str]]
+    of_task: Callable[[], dict[str, pd.DataFrame]]
+    of_run: Callable[[str, Sequence[RecordFile], int | None], dict[str, pd.DataFrame]]
+
+
+@dataclass(frozen=True)
 class Variant:
     """One network of a task with its defaults.
 
@@ -90,6 +148,8 @@ class Variant:
         every network trains on every case.
     paper_sweeps : the sweeps (or presentations) to solution the paper reports for this
         network, as a :class:`Setting` with its citation; None when it reports none.
+    marks : other values the papers print for this network, to mark on figures.
+    printed_codes : hidden codes the papers print for this network.
     """
 
     name: str
@@ -99,6 +159,8 @@ class Variant:
     score: Callable[[dict, NetworkSpec, Patterns, EnsembleRecords], pd.DataFrame]
     case_mask: Callable[[dict, np.ndarray, str], np.ndarray | None] | None = None
     paper_sweeps: Setting | None = None
+    marks: tuple[Mark, ...] = ()
+    printed_codes: tuple[PrintedCodes, ...] = ()
 
     def settings(self) -> dict[str, Setting]:
         return {**COMMON_SETTINGS, **self.defaults}
@@ -109,7 +171,8 @@ class Task:
     """A toy task of the papers: a name, a title with its source, and its variants.
 
     ``score_columns`` documents every column the variants' ``score`` functions add to the
-    runs table (column name to meaning and unit).
+    runs table (column name to meaning and unit). ``printed_nets`` are the nets whose
+    weights the papers print; ``figure_tables`` the task's own figure-data tables.
     """
 
     name: str
@@ -118,6 +181,8 @@ class Task:
     variants: dict[str, Variant] = field(default_factory=dict)
     default_variant: str = ""
     score_columns: dict[str, str] = field(default_factory=dict)
+    printed_nets: tuple[PrintedNet, ...] = ()
+    figure_tables: FigureTables | None = None
 
 
 def binary_patterns(n_bits: int) -> np.ndarray:

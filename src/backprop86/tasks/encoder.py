@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from ..network import NetworkSpec, layered
-from ..trainer import Patterns
-from .base import Setting, Task, Variant, hidden_units
+from ..core.network import NetworkSpec, layered
+from ..core.patterns import Patterns
+from .base import Mark, PrintedCodes, Setting, Task, Variant, hidden_units
 
 SIZES = {"8-3-8": (8, 3), "4-2-4": (4, 2), "16-4-16": (16, 4)}  # name -> (N, hidden units)
 DEFAULT_VARIANT = "8-3-8"  # PDP Table 4
@@ -169,6 +169,18 @@ SCORE_COLUMNS = {
                             f"{BINARY_HIGH} (count; PDP Table 5: 4 of 8, at .5)",
 }
 
+TABLE5 = PrintedCodes("PDP Table 5", PDP_TABLE5_CODES)
+
+
+def _marks(name: str) -> tuple[Mark, ...]:
+    """PDP Table 5's count of intermediate codes, for the paper's 8-3-8 run."""
+    if name != DEFAULT_VARIANT:
+        return ()
+    scores = code_scores(PDP_TABLE5_CODES[None])
+    return (Mark("n_intermediate_codes", float(scores["n_intermediate_codes"][0]),
+                 "PDP Table 5", "PDP Table 5 (PAPER_FACTS B.3)", "P-img"),)
+
+
 TASK = Task(
     name="encoder",
     score_columns=SCORE_COLUMNS,
@@ -176,6 +188,7 @@ TASK = Task(
     source="PDP ch. 8, Fig. 7, Tables 4-5",
     default_variant=DEFAULT_VARIANT,
     variants={name: Variant(name, _description(name), _defaults(name),
-                            _network(SIZES[name][0]), score)
+                            _network(SIZES[name][0]), score, marks=_marks(name),
+                            printed_codes=(TABLE5,) if name == DEFAULT_VARIANT else ())
               for name in SIZES},
 )

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from ..network import NetworkSpec, layered
-from ..trainer import Patterns
+from ..core.network import NetworkSpec, layered
+from ..core.patterns import Patterns
 from .base import Setting, Task, Variant, binary_patterns, hidden_units
 
 SIZES = tuple(range(2, 9))  # the variants: number of input bits N

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from ..network import NetworkSpec, layered
-from ..trainer import Patterns
-from .base import Setting, Task, Variant, binary_patterns
+from ..core.network import NetworkSpec, layered
+from ..core.patterns import Patterns
+from .base import Mark, PrintedNet, Setting, Task, Variant, binary_patterns
 
 N_INPUTS = 6
 INPUTS = binary_patterns(N_INPUTS)  # (64, 6), first bit most significant
@@ -47,6 +47,12 @@ PDP_FIG9_WEIGHTS = {  # PAPER_FACTS B.4 [P-img]; hidden units upper, lower as dr
     "hidden.bias": [[-1.0, -1.0]],
     "output.bias": [[6.89]],
 }
+
+PRINTED_NETS = (
+    PrintedNet("nature-fig1", "symmetry", "6-2-1", "Nature Fig. 1", "P-img",
+               NATURE_FIG1_WEIGHTS, shown=True),
+    PrintedNet("pdp-fig9", "symmetry", "6-2-1", "PDP ch. 8, Fig. 9", "P-img", PDP_FIG9_WEIGHTS),
+)
 
 # Ratio the papers report for the pair magnitudes, smallest first (Nature Fig. 1 caption
 # [P-txt]: "the weights on each side of the midpoint are in the ratio 1:2:4").
@@ -259,6 +265,23 @@ def score(settings, spec, pats, records) -> pd.DataFrame:
     return pd.DataFrame(weight_scores(records.final))
 
 
+def marks() -> tuple[Mark, ...]:
+    """The 1:2:4 of the Nature Fig. 1 caption, and the pair ratios of both printed nets'
+    hidden units, to mark on the structure figure."""
+    names = ((1, "ratio_mid"), (2, "ratio_large"))
+    out = [Mark(name, PAPER_RATIO[i], "Nature Fig. 1 caption (1:2:4)",
+                "Nature Fig. 1 caption (PAPER_FACTS A.1)", "P-txt") for i, name in names]
+    for label, weights, source in (
+            ("Nature Fig. 1 printed weights", NATURE_FIG1_WEIGHTS, "A.1"),
+            ("PDP Fig. 9 printed weights", PDP_FIG9_WEIGHTS, "B.4")):
+        ratios = magnitude_ratios(pair_magnitudes(np.asarray(weights["hidden<-input"],
+                                                             dtype=float)))
+        out += [Mark(name, float(ratios[0, unit, i]), label,
+                     f"PAPER_FACTS {source}, hidden unit {unit + 1}", "D")
+                for i, name in names for unit in range(ratios.shape[1])]
+    return tuple(out)
+
+
 def _build(settings) -> tuple[NetworkSpec, Patterns]:
     return layered([N_INPUTS, 2, 1]), patterns()
 
@@ -320,7 +343,8 @@ TASK = Task(
     title="Mirror symmetry",
     source="Nature Fig. 1; PDP ch. 8, Fig. 9",
     default_variant="6-2-1",
+    printed_nets=PRINTED_NETS,
     variants={"6-2-1": Variant("6-2-1", "6 inputs, 2 hidden units, 1 output, all 64 vectors "
                                "(Nature Fig. 1)", _DEFAULTS, _build, score,
-                               paper_sweeps=PAPER_SWEEPS)},
+                               paper_sweeps=PAPER_SWEEPS, marks=marks())},
 )

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..network import NetworkSpec, Projection, layered
-from ..trainer import Patterns
-from .base import Setting, Task, Variant, binary_patterns
+from ..core.network import NetworkSpec, Projection, layered
+from ..core.patterns import Patterns
+from .base import PrintedNet, Setting, Task, Variant, binary_patterns
 
 INPUTS = binary_patterns(2)  # 00, 01, 10, 11 (PDP Table 1)
 TARGETS = np.array([[0.0], [1.0], [1.0], [0.0]])
@@ -31,6 +31,11 @@ PDP_FIG5_WEIGHTS = {  # the 2-2-1 local minimum; PAPER_FACTS B.1 [P-img]
     "hidden.bias": [[2.0, -0.1]],
     "output.bias": [[-0.8]],
 }
+
+PRINTED_NETS = (
+    PrintedNet("pdp-fig3", "xor", "2-1-1", "PDP ch. 8, Fig. 3", "P-img", PDP_FIG3_WEIGHTS),
+    PrintedNet("pdp-fig5", "xor", "2-2-1", "PDP ch. 8, Fig. 5", "P-img", PDP_FIG5_WEIGHTS),
+)
 
 # A failed run is "stuck at the Fig. 5 minimum" when two cases sit near 0.5 and the other
 # two are right (PDP Fig. 5 caption), and "on a plateau" when its error has stopped moving.
@@ -115,6 +120,7 @@ TASK = Task(
     title="Exclusive or",
     source="PDP ch. 8, Tables 1-2, Figs 3-5",
     default_variant="2-2-1",
+    printed_nets=PRINTED_NETS,
     variants={
         "2-2-1": Variant("2-2-1", "two hidden units, no direct input-output connections "
                          "(PDP Fig. 4)", _DEFAULTS, _build(_network_221), score),
