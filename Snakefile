@@ -20,11 +20,11 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 
 
-# Stops here, with one line naming the key, if the config is wrong in any way.
+# Stops here, with one line naming the key, if the config is wrong in any way; else
+# writes results/plan.json, which every job reads, when the plan has changed.
 PLAN = validated_plan(config)
 
 
-include: "workflow/rules/plan.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"

@@ -124,8 +124,8 @@ import numpy as np  # noqa: E402
 
 from backprop86 import (LearningRule, NetworkSpec, Patterns, Phase, Projection,  # noqa: E402
                         TrainConfig, initial_weights, layered, train)
-from backprop86.loss import ErrorFunction  # noqa: E402
-from backprop86.network import bias_name  # noqa: E402
+from backprop86.core.loss import ErrorFunction  # noqa: E402
+from backprop86.core.network import bias_name  # noqa: E402
 
 PAPER_MONITOR = ("correct_side", "within_0.4", "within_0.2", "within_0.1")
 
@@ -160,15 +160,12 @@ class Workload:
 def _from_task(task: str):
     """(spec, patterns, config) from the task module, or None when it is not there."""
     try:
-        from backprop86.experiment import encode_inputs, resolve_settings, train_config
-        from backprop86.tasks import TASKS, get_variant
+        from backprop86.plan.setup import setup
+        from backprop86.tasks import TASKS
         if task not in TASKS:
             return None
-        _, variant = get_variant(task)
-        settings = resolve_settings(variant)
-        spec, patterns = variant.build(settings)
-        patterns = encode_inputs(patterns, settings["input_coding"])
-        return spec, patterns, train_config(settings)
+        ready = setup(task)
+        return ready.spec, ready.presented, ready.config
     except Exception as exc:  # a task module in flux must not stop the benchmark
         print(f"# note: task module {task!r} unusable ({type(exc).__name__}: {exc}); "
               "building the workload here", file=sys.stderr)
@@ -255,7 +252,7 @@ class CoreRunner:
 
 
 def _schedule(rule: LearningRule, budget: int):
-    """(eps, alpha, decay factor) of every sweep, as the core's _change_weights uses them."""
+    """(eps, alpha, decay factor) of every sweep, as the core's change_weights uses them."""
     eps, alpha, decays = rule.per_sweep(budget - 1)
     factor = np.where(decays, 1.0 - rule.weight_decay, 1.0)
     return [(float(e), float(a), float(f)) for e, a, f in zip(eps, alpha, factor)]
@@ -573,8 +570,8 @@ def available_peers(wanted, torch_threads):
         if name == "core":
             have[name] = True
         elif name == "core_numba":
-            from backprop86 import compiled
-            if compiled.available():
+            from backprop86.backends import numba as numba_backend
+            if numba_backend.available():
                 import numba
                 have[name] = numba.__version__
             else:

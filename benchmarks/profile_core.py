@@ -12,7 +12,7 @@ workload of ``bench_core.py`` and prints a markdown table of milliseconds per sw
 * backward: slope        ``activations.logistic_slope`` (eq. 5's y(1-y))
 * backward: dE/dw        ``propagation._weight_gradient`` (eq. 6)
 * backward: other        back-projection W^T delta (eq. 7), slope product, bias sums
-* weight change          ``trainer._change_weights`` (eq. 9)
+* weight change          ``trainer.change_weights`` (eq. 9)
 * Python and bookkeeping the rest of the sweep loop in ``trainer.train``
 
 Example::
@@ -49,11 +49,11 @@ if __name__ == "__main__":
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import backprop86.activations as activations  # noqa: E402
-import backprop86.criteria as criteria  # noqa: E402
-import backprop86.loss as loss  # noqa: E402
-import backprop86.propagation as propagation  # noqa: E402
-import backprop86.trainer as trainer  # noqa: E402
+import backprop86.core.activations as activations  # noqa: E402
+import backprop86.core.criteria as criteria  # noqa: E402
+import backprop86.core.loss as loss  # noqa: E402
+import backprop86.core.propagation as propagation  # noqa: E402
+import backprop86.core.trainer as trainer  # noqa: E402
 from bench_core import make_workload  # noqa: E402
 
 PHASES = ("forward: net input", "forward: squash", "forward: other", "error and dE/dy",
@@ -84,7 +84,7 @@ def profile(row, budget, monitor, clock):
     timers = Timers(clock)
     saved = dict(project=propagation._project, wgrad=propagation._weight_gradient,
                  forward=trainer.forward, backward=trainer.backward,
-                 change=trainer._change_weights, acts=dict(activations.ACTIVATIONS),
+                 change=trainer.change_weights, acts=dict(activations.ACTIVATIONS),
                  error=loss.ErrorFunction.__call__, crit=criteria.Criterion.__call__)
     try:
         propagation._project = timers.wrap("forward: net input", saved["project"])
@@ -94,7 +94,7 @@ def profile(row, budget, monitor, clock):
                                              timers.wrap("backward: slope", slope))
         trainer.forward = timers.wrap("forward (all)", saved["forward"])
         trainer.backward = timers.wrap("backward (all)", saved["backward"])
-        trainer._change_weights = timers.wrap("weight change", saved["change"])
+        trainer.change_weights = timers.wrap("weight change", saved["change"])
         loss.ErrorFunction.__call__ = timers.wrap("error and dE/dy", saved["error"])
         criteria.Criterion.__call__ = timers.wrap("criteria", saved["crit"])
         t = clock()
@@ -106,7 +106,7 @@ def profile(row, budget, monitor, clock):
         activations.ACTIVATIONS.clear()
         activations.ACTIVATIONS.update(saved["acts"])
         trainer.forward, trainer.backward = saved["forward"], saved["backward"]
-        trainer._change_weights = saved["change"]
+        trainer.change_weights = saved["change"]
         loss.ErrorFunction.__call__ = saved["error"]
         criteria.Criterion.__call__ = saved["crit"]
     t = dict(timers.total)

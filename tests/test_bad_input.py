@@ -5,7 +5,13 @@ import sys
 
 import pytest
 
-from backprop86 import ConfigError, ErrorFunction, LearningRule, NetworkSpec, TrainConfig
+from backprop86 import (
+    ConfigError,
+    ErrorFunction,
+    LearningRule,
+    NetworkSpec,
+    TrainConfig,
+)
 from backprop86.core.criteria import parse
 from backprop86.plan.plan import parse_seeds
 

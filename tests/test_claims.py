@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import yaml
 
+from backprop86.errors import ConfigError
 from backprop86.plan.plan import make_plan
 from backprop86.plan.schema import load_schema
-from backprop86.errors import ConfigError
 from backprop86.report.ledger import CLAIM_KEYS, default_path, load_ledger, parse_ledger
-from backprop86.tables.probes import PRINTED_NETS, paper_weights_table
 from backprop86.report.references import check_references
+from backprop86.tables.probes import PRINTED_NETS, paper_weights_table
 from backprop86.tasks import get_variant
 
 ROOT = Path(__file__).resolve().parents[1]

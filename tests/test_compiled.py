@@ -7,15 +7,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
 
-from backprop86 import (ConfigError, ErrorFunction, LearningRule, Patterns, TrainConfig,
-                        layered, train)
+from backprop86 import (
+    ConfigError,
+    ErrorFunction,
+    LearningRule,
+    Patterns,
+    TrainConfig,
+    layered,
+    train,
+)
 from backprop86.backends import numba as compiled
 from backprop86.backends.numba import codegen
 from backprop86.core.criteria import OutputSummary
 from backprop86.run.experiment import run
-
-from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba not installed")
 kernel = pytest.importorskip("backprop86.backends.numba.kernel")  # the compiled loops; needs numba

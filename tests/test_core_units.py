@@ -4,12 +4,18 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from nets import XOR_INPUTS, XOR_TARGETS, xor_221
 
-from backprop86 import EnsembleRecords, ErrorFunction, LearningRule, Patterns, TrainConfig, train
+from backprop86 import (
+    EnsembleRecords,
+    ErrorFunction,
+    LearningRule,
+    Patterns,
+    TrainConfig,
+    train,
+)
 from backprop86.core.activations import logistic
 from backprop86.core.criteria import parse
-
-from nets import XOR_INPUTS, XOR_TARGETS, xor_221
 
 
 def test_logistic_is_exact_and_silent_at_any_net_input():

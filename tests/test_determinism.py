@@ -3,11 +3,10 @@ backend (the numpy reference core and the compiled numba kernel)."""
 
 import numpy as np
 import pytest
+from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
 
 from backprop86 import ErrorFunction, LearningRule, Patterns, TrainConfig, train
 from backprop86.backends import numba as compiled
-
-from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_221
 
 MONITOR = ("correct_side", "within_0.4", "within_0.1")
 BACKENDS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(

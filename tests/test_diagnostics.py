@@ -11,8 +11,15 @@ import pytest
 from backprop86 import ConfigError, LearningRule, Patterns, TrainConfig, layered, train
 from backprop86.core.loss import ErrorFunction
 from backprop86.plan.plan import diagnosis_of
-from backprop86.run.diagnostics import (ALL, COLUMNS, STUCK_BELOW, LayerObserver,
-                                        layers, record_sweeps, train_diagnosis)
+from backprop86.run.diagnostics import (
+    ALL,
+    COLUMNS,
+    STUCK_BELOW,
+    LayerObserver,
+    layers,
+    record_sweeps,
+    train_diagnosis,
+)
 
 XOR_IN = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_OUT = np.array([[0], [1], [1], [0]], dtype=float)

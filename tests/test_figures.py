@@ -11,15 +11,15 @@ import pytest
 from matplotlib import pyplot as plt
 from matplotlib.colors import to_rgba
 
+from backprop86.atomic import write_table
+from backprop86.figures import FIGURES, figures_for, hinton, theme
+from backprop86.figures.hinton import FILL
+from backprop86.figures.render import draw, table_paths
 from backprop86.run.cli import main as cli
+from backprop86.run.experiment import run
 from backprop86.tables import curves, examples, probes
 from backprop86.tables import figure_data as fd
 from backprop86.tables.collect import collect_runs, read_runs, write_runs
-from backprop86.atomic import write_table
-from backprop86.run.experiment import run
-from backprop86.figures import FIGURES, figures_for, hinton, theme
-from backprop86.figures.render import draw, table_paths
-from backprop86.figures.hinton import FILL
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

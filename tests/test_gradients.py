@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
+from nets import random_patterns, skip_and_tied, xor_221
 
 from backprop86 import ErrorFunction, backward, forward, layered
-
-from nets import random_patterns, skip_and_tied, xor_221
 
 ERRORS = [
     ErrorFunction("sum"),

@@ -16,15 +16,15 @@ import pytest
 import yaml
 
 from backprop86 import ConfigError
-from backprop86.tables.grids import read_grid_runs
+from backprop86.plan.grids import Grid, GridPoint
 from backprop86.plan.plan import make_grids, make_plan
 from backprop86.plan.schema import load_schema
-from backprop86.run.experiment import run
-from backprop86.plan.grids import Grid, GridPoint
 from backprop86.report.assess import Entry
 from backprop86.report.reproduce import Outcome, distance, search
 from backprop86.report.rules import NOT_REPRODUCED, PARTLY, REPRODUCED, Verdict
 from backprop86.report.values import Value
+from backprop86.run.experiment import run
+from backprop86.tables.grids import read_grid_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -9,6 +9,7 @@ put first on PATH, so the rules find ``backprop86``).
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import shutil
@@ -22,10 +23,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from backprop86.tables import columns
-from backprop86.tables.collect import read_runs
 from backprop86.plan.plan import make_plan
 from backprop86.plan.schema import load_schema
+from backprop86.tables import columns
+from backprop86.tables.collect import read_runs
 from backprop86.tasks import TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -205,6 +206,25 @@ def test_readme_documents_every_column(pipeline):
             assert f"`{column}`" in readme, (name, column)
 
 
+def test_the_plan_file_is_the_plan(pipeline):
+    """Every job reads results/plan.json: the config resolved once, as the package makes
+    it (and as the Snakefile made it to plan the jobs)."""
+    written = json.loads((pipeline / "results/plan.json").read_text())
+    assert written == json.loads(json.dumps(plan_of(load_config(pipeline)).to_dict()))
+
+
+def test_every_rule_runs_one_backprop86_command():
+    commands = 0
+    for path in sorted((ROOT / "workflow/rules").glob("*.smk")):
+        text = path.read_text()
+        assert not re.search(r"^\s*(script|run|notebook|wrapper):", text, re.M), path.name
+        for indent, command in re.findall(r"^( *)shell:\n((?:\1 +.+\n)+)", text, re.M):
+            assert "backprop86 " in command, (path.name, command)
+            commands += 1
+    assert commands == len(re.findall(r"^\s*shell:", "".join(
+        p.read_text() for p in (ROOT / "workflow/rules").glob("*.smk")), re.M)) > 10
+
+
 # ---- reruns ----------------------------------------------------------------------------
 
 def test_second_run_has_nothing_to_do(pipeline):
@@ -227,6 +247,34 @@ def test_deleting_a_chunk_reruns_only_it_and_what_follows(pipeline):
     snakemake(pipeline, "--cores", "2", "--configfile", TEST_CONFIG)
     for name, content in before.items():
         assert (pipeline / f"results/tables/{name}.csv").read_bytes() == content, name
+
+
+def test_a_changed_run_retrains_only_itself(pipeline):
+    """A change to one run's settings rewrites the plan and retrains that run's chunks
+    alone: the other jobs read the plan too, but rerun only when what they read of it
+    changes."""
+    config = load_config(pipeline)
+    name = "xor/2-1-1"
+    config["runs"][name]["settings"]["budget"] += 1
+    (pipeline / "config" / "changed.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    planned = job_counts(snakemake(pipeline, "-n", "--configfile", "config/changed.yaml"))
+    run = plan_of(config).run(*name.split("/"))
+    assert planned["train_chunk"] == run.n_chunks
+    assert "figure_xor_decision_surfaces" in planned and "report" in planned
+    written = json.loads((pipeline / "results/plan.json").read_text())
+    assert written == json.loads(json.dumps(plan_of(config).to_dict()))
+    # A job planned for one config refuses the plan of another.
+    chunk = pipeline / "results/runs/xor/2-1-1/chunk-0000"
+    old = plan_of(load_config(pipeline)).chunk_fingerprint(
+        plan_of(load_config(pipeline)).run("xor", "2-1-1"))
+    proc = subprocess.run([str(BIN / "backprop86"), "train-chunk", "--plan",
+                           "results/plan.json", "--run", name, "--chunk", "0", "--expect",
+                           old, "--out", str(chunk)], cwd=pipeline, env=_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "is not the one this job was planned for" in proc.stderr
+    snakemake(pipeline, "-n", "--configfile", TEST_CONFIG)  # the plan of the test config
+    assert json.loads((pipeline / "results/plan.json").read_text()) == \
+        json.loads(json.dumps(plan_of(load_config(pipeline)).to_dict()))
 
 
 # ---- determinism -----------------------------------------------------------------------

@@ -16,20 +16,25 @@ import pandas as pd
 import pytest
 import yaml
 
-from backprop86.tables.collect import read_runs, typed
+from backprop86.atomic import write_table
 from backprop86.plan.plan import make_plan
 from backprop86.plan.schema import load_schema
-from backprop86.tables.structure import summarise_structure
-from backprop86.tables.summary import summarise
-from backprop86.atomic import write_table
-from backprop86.run.experiment import run
 from backprop86.report.build import build_report, read_tables, report_files
 from backprop86.report.ledger import Condition, load_ledger
 from backprop86.report.measure import Tables, percentile_of_paper, runs_share
-from backprop86.tables.probes import paper_weights_table
-from backprop86.report.rules import (NOT_COMPARABLE, NOT_REPRODUCED, PARTLY, REPRODUCED,
-                                     judge)
+from backprop86.report.rules import (
+    NOT_COMPARABLE,
+    NOT_REPRODUCED,
+    PARTLY,
+    REPRODUCED,
+    judge,
+)
 from backprop86.report.values import Value
+from backprop86.run.experiment import run
+from backprop86.tables.collect import read_runs, typed
+from backprop86.tables.probes import paper_weights_table
+from backprop86.tables.structure import summarise_structure
+from backprop86.tables.summary import summarise
 from backprop86.tasks import TASKS
 
 ROOT = Path(__file__).resolve().parents[1]

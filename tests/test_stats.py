@@ -6,8 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backprop86.tables.stats import (bootstrap_median_interval, normal_quantile, quartiles,
-                                       wilson_interval)
+from backprop86.tables.stats import (
+    bootstrap_median_interval,
+    normal_quantile,
+    quartiles,
+    wilson_interval,
+)
 from backprop86.tables.structure import summarise_structure
 from backprop86.tables.summary import summarise
 

@@ -4,13 +4,13 @@ splits, every score on hand-made activities or weights, and a short smoke traini
 import numpy as np
 import pytest
 
+from backprop86.core.trainer import train
 from backprop86.errors import ConfigError
 from backprop86.plan.setup import resolve_settings, train_config
 from backprop86.run.experiment import run
+from backprop86.tasks import family_trees as ft
 from backprop86.tasks import get_variant
 from backprop86.tasks.family_trees import data
-from backprop86.tasks import family_trees as ft
-from backprop86.core.trainer import train
 
 # ---- Nature Fig. 2, read by hand (not derived): every English fact ----------------------
 ENGLISH_FACTS = {

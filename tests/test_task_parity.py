@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 
+from backprop86.core.propagation import forward
 from backprop86.errors import ConfigError
 from backprop86.plan.setup import resolve_settings
 from backprop86.run.experiment import run
-from backprop86.core.propagation import forward
-from backprop86.tasks import TASKS
-from backprop86.tasks import parity
+from backprop86.tasks import TASKS, parity
 
 
 def build(variant):

@@ -4,11 +4,10 @@ structure scores on known weights, a smoke run."""
 import numpy as np
 import pytest
 
+from backprop86.core.propagation import forward
 from backprop86.errors import ConfigError
 from backprop86.run.experiment import run
-from backprop86.core.propagation import forward
-from backprop86.tasks import TASKS
-from backprop86.tasks import symmetry
+from backprop86.tasks import TASKS, symmetry
 
 PRINTED = {"nature_fig1": symmetry.NATURE_FIG1_WEIGHTS, "pdp_fig9": symmetry.PDP_FIG9_WEIGHTS}
 

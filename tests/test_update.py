@@ -4,10 +4,9 @@ arithmetic (Nature eqs 1-9), against the core's vectorised trainer."""
 import math
 
 import numpy as np
+from nets import XOR_INPUTS, XOR_TARGETS, xor_221
 
 from backprop86 import LearningRule, Patterns, TrainConfig, train
-
-from nets import XOR_INPUTS, XOR_TARGETS, xor_221
 
 W1 = [[0.2, -0.1], [0.4, 0.3]]   # hidden <- input, rows are hidden units
 B1 = [0.1, -0.2]

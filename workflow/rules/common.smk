@@ -1,12 +1,11 @@
 # Config validation, wildcard constraints and input functions shared by the rules. The
-# config is resolved once into the plan (results/plan.json, rule plan) that every later
-# job reads; training and statistics live in the backprop86 package, and every rule runs
-# one `backprop86 <command>`.
-import json
+# config is resolved once into the plan, written to results/plan.json when it changes,
+# which every job reads; training and statistics live in the backprop86 package, and
+# every rule runs one `backprop86 <command>`.
 import sys
 
 from backprop86.errors import ConfigError
-from backprop86.plan.plan import fingerprint_of, grid_fingerprint, make_plan
+from backprop86.plan.plan import fingerprint_of, grid_fingerprint, make_plan, write_plan
 from backprop86.plan.schema import load_schema
 
 SCHEMA = workflow.source_path("../schemas/config.schema.yaml")
@@ -26,12 +25,15 @@ wildcard_constraints:
 
 
 def validated_plan(config):
-    """The checked plan of the config (schema, then every run through the package), or
-    exit with one line naming the bad key: a config mistake needs no traceback."""
+    """The checked plan of the config (schema, then every run through the package),
+    written to the plan file if it changed; or exit with one line naming the bad key: a
+    config mistake needs no traceback."""
     try:
-        return make_plan(config, load_schema(SCHEMA))
+        plan = make_plan(config, load_schema(SCHEMA))
     except ConfigError as exc:
         sys.exit(f"config error: {exc}")
+    write_plan(plan, PLAN_FILE)
+    return plan
 
 
 def plan_input():
@@ -46,8 +48,8 @@ def chunk_run(wildcards):
 
 def run_fingerprint(wildcards):
     """What decides a chunk's networks: its run's settings, seeds and chunking, and the
-    backend."""
-    return f"{chunk_run(wildcards).fingerprint()}-{PLAN.backend}"
+    backend (`backprop86 train-chunk --expect` checks the plan file against it)."""
+    return PLAN.chunk_fingerprint(chunk_run(wildcards))
 
 
 def chunk_files(template):

@@ -29,4 +29,5 @@ rule train_chunk:
     shell:
         "rm -f {params.out}/.*.tmp; "
         "backprop86 train-chunk --plan {input.plan} --run {wildcards.task}/{wildcards.variant}"
-        " --chunk {wildcards.chunk} --out {params.out} 2>&1 | tee {log}"
+        " --chunk {wildcards.chunk} --expect {params.fingerprint} --out {params.out}"
+        " 2>&1 | tee {log}"

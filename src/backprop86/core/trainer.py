@@ -186,13 +186,15 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
     if case_mask is not None:
         case_mask = np.asarray(case_mask, dtype=bool)
         if case_mask.shape != (k, patterns.n_cases):
-            raise ConfigError("case_mask", f"shape {case_mask.shape}", f"({k}, {patterns.n_cases})")
+            raise ConfigError("case_mask", f"shape {case_mask.shape}",
+                              f"({k}, {patterns.n_cases})")
 
     backend = backend or REFERENCE
     if not backend.supports(config, observer):
         backend = REFERENCE
     if block_size is None:
-        block_size = max(k, 1) if backend.one_block else default_block_size(spec, patterns.n_cases)
+        block_size = (max(k, 1) if backend.one_block
+                      else default_block_size(spec, patterns.n_cases))
     if block_size < 1 or workers < 1:
         raise ConfigError("block_size" if block_size < 1 else "workers",
                           f"{min(block_size, workers)}", "a whole number >= 1")
@@ -281,7 +283,8 @@ class ReferenceStepper:
         self.params = {n: a.copy() for n, a in block.records.initial.items()}
         self.velocity = {n: np.zeros_like(a) for n, a in self.params.items()}
         self.mask = block.case_mask
-        self.n_train = self.mask.sum(axis=1) if self.mask is not None else block.patterns.n_cases
+        self.n_train = (self.mask.sum(axis=1) if self.mask is not None
+                        else block.patterns.n_cases)
         self.first = np.full((len(self.seeds), len(self.monitors)), -1, dtype=np.int64)
         self._activity: dict[str, np.ndarray] = {}
         self._d_error: np.ndarray | None = None

@@ -38,7 +38,7 @@ def learning_signal(table: pd.DataFrame) -> plt.Figure:
 
     Parameters
     ----------
-    table : the diagnosis table (columns of :data:`backprop86.diagnostics.COLUMNS`).
+    table : the diagnosis table (columns of :data:`backprop86.run.diagnostics.COLUMNS`).
     """
     theme.apply()
     if table.empty:

@@ -1,7 +1,7 @@
 """What the pipeline trains: the config's runs, the points of its named grids
 (:mod:`.grids`) and its diagnosis, each checked through the package and cut into chunks of
 seeds (one training job each), resolved once into a :class:`Plan` and written to a file
-(``results/plan.json``) that every later job reads.
+(``results/plan.json``, by the Snakefile when it starts) that every job reads.
 
 Everything the package would refuse is refused here first, so that a bad config stops the
 pipeline before any job starts, with one line naming the key.
@@ -174,6 +174,10 @@ class Plan:
         """:meth:`Run.meta` of every run of ``runs`` (default: the config's runs)."""
         return [r.meta() for r in (self.runs if runs is None else runs)]
 
+    def chunk_fingerprint(self, run: Run) -> str:
+        """What decides the networks of a run's chunks: the run and the backend."""
+        return f"{run.fingerprint()}-{self.backend}"
+
     def chunk_meta(self) -> list[dict[str, Any]]:
         """Per training job, in :meth:`chunks` order: which run and which seeds."""
         out = []
@@ -204,9 +208,17 @@ class Plan:
         return fingerprint_of(self.to_dict())
 
 
-def write_plan(plan: Plan, path: str | Path) -> None:
-    """Write the plan file, atomically."""
-    write_text(path, json.dumps(plan.to_dict(), indent=1) + "\n")
+def write_plan(plan: Plan, path: str | Path) -> bool:
+    """Write the plan file, atomically, unless it holds this plan already (so that its
+    time stamp says when the plan last changed). Returns whether it wrote."""
+    text = json.dumps(plan.to_dict(), indent=1) + "\n"
+    try:
+        if Path(path).read_text() == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_text(path, text)
+    return True
 
 
 def read_plan(path: str | Path) -> Plan:

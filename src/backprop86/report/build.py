@@ -8,10 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..tables.collect import read_runs
-from ..plan.plan import Plan
 from ..errors import ConfigError
 from ..figures import FIGURES, figure_stem
+from ..plan.plan import Plan
+from ..tables.collect import read_runs
 from . import markdown, outputs, provenance
 from .assess import assess_ablation, assess_claim
 from .ledger import Ledger, load_ledger

@@ -25,8 +25,13 @@ import numpy as np
 import pandas as pd
 
 from ..tables.collect import CRITERION_PREFIX
-from ..tables.stats import (BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, LEVEL,
-                              bootstrap_median_interval, wilson_interval)
+from ..tables.stats import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    LEVEL,
+    bootstrap_median_interval,
+    wilson_interval,
+)
 from .ledger import CRITERION, Condition, Measure
 from .values import Value
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..figures import FIGURES
+from ..plan.plan import Plan, Run
+from ..plan.setup import setup
 from ..tables.collect import CORE_COLUMNS, CRITERION_PREFIX
 from ..tables.columns import SUMMARY
-from ..plan.plan import Plan, Run
-from ..figures import FIGURES
-from ..plan.setup import setup
 from ..tables.probes import PAPER_WEIGHTS_COLUMNS
 from ..tasks import PRINTED_NETS, TASKS
 from .ledger import CRITERION, Ledger, Measure

@@ -33,6 +33,7 @@ from ..figures.diagnosis import read_diagnosis
 from ..plan.grids import Grid, GridPoint, moved_text
 from ..tables.grids import read_grid_runs
 from ..tasks import TASKS
+from ..tasks.base import Task
 from .assess import Entry
 from .ledger import Claim, Condition, load_ledger
 from .markdown import relative, table
@@ -313,48 +314,33 @@ def _short(o: Outcome) -> str:
     return text + (" ✓" if o.verdict == REPRODUCED else "")
 
 
-# ---- family trees: held-out cases and person code at the chosen points ---------------------
+# ---- a task's tallies at the chosen points ---------------------------------------------------
 
-FAMILY_SHARES = (
-    ("all training cases (strict)", [Condition("train_strict_share", "==", 1)]),
-    ("all held-out (strict)", [Condition("test_strict", "==", 4)]),
-    ("all held-out (lenient)", [Condition("test_lenient", "==", 4)]),
-    ("nationality unit", [Condition("nationality_separation", ">=", 0.8)]),
-    ("generation unit", [Condition("generation_separation", ">=", 0.8)]),
-    ("branch unit", [Condition("branch_separation", ">=", 0.8)]),
-)
-FAMILY_MEANS = (("held-out completed (strict), mean", "test_strict", "mean"),
-                ("held-out completed (lenient), mean", "test_lenient", "mean"),
-                ("person-code range, median", "person_code_range", "median"))
-
-
-def family_table(searches: Sequence[Search], tables: Mapping[str, Tables]) -> list[str]:
-    """Held-out cases (strict and lenient) and what the person code encodes, at the
-    paper's settings and at every change chosen for a family-trees claim."""
+def tallies_table(task: Task, searches: Sequence[Search],
+                  tables: Mapping[str, Tables]) -> list[str]:
+    """The task's :class:`~backprop86.tasks.base.Tallies` at the paper's settings and at
+    every change chosen for one of its claims; empty when none was searched."""
     chosen: dict[str, Outcome] = {}
     for s in searches:
-        if s.claim.task != "family_trees":
-            continue
-        for o in (s.printed, s.smallest or s.best_tried):
-            chosen.setdefault(o.point.run.label, o)
+        if s.claim.task == task.name:
+            for o in (s.printed, s.smallest or s.best_tried):
+                chosen.setdefault(o.point.run.label, o)
     if not chosen:
         return []
-    header = ["base", "settings moved", "seeds", *[n for n, _ in FAMILY_SHARES],
-              *[n for n, _, _ in FAMILY_MEANS]]
+    columns = task.tallies.columns
     rows = []
     for o in chosen.values():
         t, run = tables[o.grid.name], f"{o.point.run.task}/{o.point.run.label}"
         cells = [o.grid.base_text() or PAPER_BASE, o.change, _seeds(o)]
-        cells += [runs_share(t, run, tuple(w)).text() for _, w in FAMILY_SHARES]
-        cells += [runs_location(t, run, c, stat).text() for _, c, stat in FAMILY_MEANS]
+        for c in columns:
+            if c.statistic == "share":
+                where = tuple(Condition(*condition) for condition in c.conditions)
+                cells.append(runs_share(t, run, where).text())
+            else:
+                cells.append(runs_location(t, run, c.column, c.statistic).text())
         rows.append(cells)
-    notes = ["Held-out cases are the 4 the run holds out (the fixed four, or four per seed "
-             "with a random split); strict: every right output above 0.5 and every other "
-             "below, lenient: the most active output is a right answer. A unit encodes an "
-             "attribute when it separates the people by it with eta^2 >= 0.8 (as in the "
-             "ledger); the person-code range says whether that code is more than a tiny "
-             "ripple (eta^2 ignores scale).", ""]
-    return notes + table(header, rows)
+    header = ["base", "settings moved", "seeds", *[c.label for c in columns]]
+    return [task.tallies.note, ""] + table(header, rows)
 
 
 # ---- the diagnosis -------------------------------------------------------------------------
@@ -500,9 +486,10 @@ def render(searches: Sequence[Search], skipped, grids: Sequence[Grid],
     if skipped:
         out += ["## Not searched", ""]
         out += [f"* {c.id}: {reason}." for c, reason in skipped] + [""]
-    family = family_table(searches, tables)
-    if family:
-        out += ["## Family trees: held-out cases and the person code", ""] + family
+    for task in TASKS.values():
+        tallies = tallies_table(task, searches, tables) if task.tallies else []
+        if tallies:
+            out += [f"## {task.title}: {task.tallies.title}", ""] + tallies
     if diagnosis is not None and not diagnosis.empty:
         task = diagnosis["task"].iloc[0]
         out += [f"## Where the learning signal dies ({TASKS[task].title.lower()})", ""]

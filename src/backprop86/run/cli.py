@@ -141,7 +141,8 @@ def cmd_plan(args) -> None:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark else ""
-            raise ConfigError("--configfile", f"not YAML{where}", "a YAML config file") from None
+            raise ConfigError("--configfile", f"not YAML{where}",
+                              "a YAML config file") from None
     plan = make_plan(config or {}, load_schema(args.schema) if args.schema else {})
     if args.out:
         write_plan(plan, args.out)
@@ -161,6 +162,9 @@ def cmd_train_chunk(args) -> None:
     plan = _read_plan(args.plan)
     task, _, label = args.run.partition("/")
     run = plan.run(task, label)
+    if args.expect and plan.chunk_fingerprint(run) != args.expect:
+        raise ConfigError(args.plan, f"run {run.name} is not the one this job was planned "
+                          "for (another config was planned since)", "rerun snakemake")
     out = _writable(args.out)
     table, records = run_chunk(run, args.chunk, backend=plan.backend,
                                progress=_progress(f"{run.name} chunk {args.chunk}",
@@ -337,11 +341,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="the plan file to write (JSON); without it, only check")
     p.set_defaults(func=cmd_plan)
 
-    c = sub.add_parser("train-chunk", help="train one chunk of a planned run (rule train_chunk)")
+    c = sub.add_parser("train-chunk",
+                       help="train one chunk of a planned run (rule train_chunk)")
     c.add_argument("--plan", required=True, help="the plan file")
     c.add_argument("--run", required=True, help="TASK/LABEL of the run")
     c.add_argument("--chunk", required=True, help="the chunk's number")
     c.add_argument("--out", required=True, help="output folder")
+    c.add_argument("--expect", help="refuse unless the run and backend in the plan have "
+                                    "this fingerprint (the job's, when it was planned)")
     c.add_argument("--quiet", action="store_true", help="no progress messages")
     c.set_defaults(func=cmd_train_chunk)
 

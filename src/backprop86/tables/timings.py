@@ -35,8 +35,8 @@ def timings_table(paths: Sequence[str | Path],
     Parameters
     ----------
     paths : benchmark files, one per job.
-    chunks : per job, in the same order, as :meth:`backprop86.plan.plan.Plan.chunk_meta` gives them:
-        task, variant, chunk, seeds, first_seed, last_seed.
+    chunks : per job, in the same order, as :meth:`backprop86.plan.plan.Plan.chunk_meta`
+        gives them: task, variant, chunk, seeds, first_seed, last_seed.
     """
     if len(paths) != len(chunks):
         raise ValueError(f"{len(paths)} benchmark files for {len(chunks)} jobs")

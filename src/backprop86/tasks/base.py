@@ -133,6 +133,29 @@ class FigureTables:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """A number the report's search section gives for a task's runs, from the runs table:
+    the share of networks that meet every one of ``conditions`` ((column, op, value),
+    ...), or the ``mean`` or ``median`` of ``column``."""
+
+    label: str
+    conditions: tuple[tuple[str, str, Any], ...] = ()
+    column: str = ""
+    statistic: str = "share"
+
+
+@dataclass(frozen=True)
+class Tallies:
+    """A table of :class:`Tally` for a task, in the report's search section ("What it
+    takes to reproduce"), at the paper's settings and at every change chosen for one of
+    the task's claims: its heading (after the task's title), a note and its columns."""
+
+    title: str
+    note: str
+    columns: tuple[Tally, ...]
+
+
+@dataclass(frozen=True)
 class Variant:
     """One network of a task with its defaults.
 
@@ -172,7 +195,8 @@ class Task:
 
     ``score_columns`` documents every column the variants' ``score`` functions add to the
     runs table (column name to meaning and unit). ``printed_nets`` are the nets whose
-    weights the papers print; ``figure_tables`` the task's own figure-data tables.
+    weights the papers print; ``figure_tables`` the task's own figure-data tables;
+    ``tallies`` what the report's search section tabulates for the task.
     """
 
     name: str
@@ -183,6 +207,7 @@ class Task:
     score_columns: dict[str, str] = field(default_factory=dict)
     printed_nets: tuple[PrintedNet, ...] = ()
     figure_tables: FigureTables | None = None
+    tallies: Tallies | None = None
 
 
 def binary_patterns(n_bits: int) -> np.ndarray:

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
 from ..core.network import NetworkSpec, layered
 from ..core.patterns import Patterns
+from ..errors import ConfigError
 from .base import Mark, PrintedCodes, Setting, Task, Variant, hidden_units
 
 SIZES = {"8-3-8": (8, 3), "4-2-4": (4, 2), "16-4-16": (16, 4)}  # name -> (N, hidden units)

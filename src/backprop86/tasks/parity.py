@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
 from ..core.network import NetworkSpec, layered
 from ..core.patterns import Patterns
+from ..errors import ConfigError
 from .base import Setting, Task, Variant, binary_patterns, hidden_units
 
 SIZES = tuple(range(2, 9))  # the variants: number of input bits N

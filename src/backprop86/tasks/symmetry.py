@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
 from ..core.network import NetworkSpec, layered
 from ..core.patterns import Patterns
+from ..errors import ConfigError
 from .base import Mark, PrintedNet, Setting, Task, Variant, binary_patterns
 
 N_INPUTS = 6

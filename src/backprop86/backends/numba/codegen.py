@@ -4,9 +4,9 @@
 A network of at most ``SMALL_NETWORK`` parameters, trained on at most ``SHORT_ROWS``
 patterns, gets passes written out for its shapes: every size and offset a constant, each
 unit's sum over its sources spelled out, no index arrays. The general passes of
-:mod:`backprop86.kernel` spend most of such a network's sweep walking index arrays and
+:mod:`.kernel` spend most of such a network's sweep walking index arrays and
 setting up loops of 4 to 64 iterations; written out, XOR 2-2-1 and parity 4-4-1 train
-about twice as fast (benchmarks/README.md). A written-out pass does the same operations in
+much faster (benchmarks/README.md). A written-out pass does the same operations in
 the same order as the general one, so the two give the same bits (a test checks this).
 Other networks use the general passes: their loops are long enough, and the written-out
 code (with its compile time) would grow with the number of weights.
@@ -39,7 +39,7 @@ ROWS_PER_PASS = 4  # units whose net inputs are formed in one pass over the patt
 SPELLED_OUT = 256  # weights x patterns up to which each weight's sum is written out
 # Over rows of at least this many patterns, the sums of a sweep (weight and bias
 # gradients, the error) are explicit vector code (kernel.add_outer_sums, set_row_totals,
-# output_errors, from backprop86.vectors) and the kernel asks for 512-bit vectors; over
+# output_errors, from .vectors) and the kernel asks for 512-bit vectors; over
 # shorter ones they are the inline kernel.dot4 and total (XOR's 4 patterns: the calls and
 # their vector set-up would cost more). Every one sums in a stated order. Here, not in
 # kernel.py, because reading it must not load numba.
@@ -89,7 +89,7 @@ class KernelArguments(NamedTuple):
     compact_template: Any
 
 
-HEADER = '''"""A training kernel of backprop86's numba backend, written by backprop86.codegen for
+HEADER = '''"""A training kernel of backprop86's numba backend, written by its codegen for
 {what}. Do not edit: it is rewritten under a new name when its source changes."""
 # kernel.py and vectors.py: {helpers}
 
@@ -215,7 +215,7 @@ def source(program, n_cases: int) -> str:
         passes = GENERAL_PASSES
     if n_cases >= LONG_ROWS:
         output, vectors = LONG_OUTPUT, "wide_vectors()\n    "
-    else:  # 512-bit vectors would make XOR's rows of 4 train a fifth slower
+    else:  # 512-bit vectors would slow XOR's rows of 4 (benchmarks/README.md)
         output, vectors = SHORT_OUTPUT, ""
     parameters = textwrap.fill(", ".join(KernelArguments._fields), width=80,
                                subsequent_indent=" " * 11)

@@ -1,15 +1,14 @@
-"""The compiled pieces of the numba backend (:mod:`backprop86.backends.numba`): the logistic,
-the sums, the error and criteria, the weight change, and the passes of a general network.
-:mod:`backprop86.backends.numba.codegen` puts them together into the kernel that trains a block of networks.
-The matrix products and long sums are written here as Python (the tests' reference) and
-compiled from the explicit vector code of :mod:`backprop86.backends.numba.vectors`.
+"""The compiled pieces of the numba backend (:mod:`backprop86.backends.numba`): the
+logistic, the sums, the error and criteria, the weight change, and the passes of a general
+network. :mod:`.codegen` puts them together into the kernel that trains a block of
+networks. The matrix products and long sums are written here as Python (the tests'
+reference) and compiled from the explicit vector code of :mod:`.vectors`.
 
 Imported only when the numba backend runs, so that numba (and LLVM) is not loaded by
 anything else: the numpy core, the tables, the figures, the report.
 """
 
 from __future__ import annotations
-
 
 import numba
 import numpy as np
@@ -22,8 +21,8 @@ from .codegen import LONG_ROWS
 
 # How the kernel is compiled. ``contract`` lets LLVM fuse a * b + c into one FMA, which is
 # faster and at least as accurate; nothing may be reordered. The matrix products and the
-# sums over long rows are explicit vector code (:mod:`backprop86.backends.numba.vectors`) with a stated
-# order, so a network's bits depend only on its seed and settings on a given machine
+# sums over long rows are explicit vector code (:mod:`.vectors`) with a stated order, so
+# a network's bits depend only on its seed and settings on a given machine
 # (and on whether it has AVX-512). The tests also run the kernel's source in the Python
 # interpreter (``kernel.py_func``) as a check on the compiled code.
 #
@@ -55,7 +54,7 @@ def wide_vectors():
 
     On CPUs with AVX-512, LLVM prefers 256-bit vectors unless told otherwise (the
     ``prefer-256-bit`` tuning). Over rows of 16 patterns or more, 512-bit vectors train
-    faster: family trees and symmetry by about half again (benchmarks/README.md). The
+    faster (family trees and symmetry: benchmarks/README.md). The
     request is an attribute of the calling function, set where it is compiled, not a
     setting of the process (``NUMBA_CPU_FEATURES``). A CPU without AVX-512 ignores it.
     """
@@ -81,7 +80,7 @@ _function_attributes(wide_vectors, '"prefer-vector-width"="512"')
 
 def _compiled_as(vector_code):
     """Make the decorated function, run by Python as written (the tests' reference), run
-    ``vector_code`` (a :mod:`backprop86.backends.numba.vectors` intrinsic) where it is compiled."""
+    ``vector_code`` (a :mod:`.vectors` intrinsic) where it is compiled."""
     def register(function):
         # A call, not inline="always": numba's inliner refuses *args.
         overload(function)(lambda *args: lambda *args: vector_code(*args))
@@ -407,7 +406,7 @@ def change_weights(w, v, grad, eps, alpha, decay, decay_factor):
 
 
 # The passes of any network, walking the index arrays of a program.Program (``net``). The
-# kernel of a small network has its own, written out for its shapes by backprop86.codegen.
+# kernel of a small network has its own, written out for its shapes by .codegen.
 
 @_inline
 def forward(w, act, tanh, net, n_cases, active, distinct, compact):
@@ -416,7 +415,7 @@ def forward(w, act, tanh, net, n_cases, active, distinct, compact):
 
     A group fed by input groups alone, whose sources take few distinct patterns (family
     trees: 24 people in 104 cases), is computed once per distinct pattern in ``compact``
-    and copied to each case (``distinct``: see :func:`backprop86.backends.numba.program.distinct_inputs`):
+    and copied to each case (``distinct``: see :func:`.program.distinct_inputs`):
     the same sums and logistic of the same numbers, so the same bits, in a fraction of
     the work.
     """
@@ -443,7 +442,7 @@ def forward(w, act, tanh, net, n_cases, active, distinct, compact):
             add_products_rows(out, row, gn, w, weight[q], sn, 1, out, src0, sn, n, start, out,
                               vectors.KEEP, words, a0)
         # The whole group at once: its rows are contiguous. (In the products' registers
-        # instead, the logistic made a family-trees sweep a tenth slower.)
+        # instead, the logistic made a family-trees sweep slower.)
         activate(out, row, gn * n, tanh)
         if at >= 0:
             copy_cases(act, g0 * n_cases, compact, row, n, gn, distinct, distinct[at + 2],

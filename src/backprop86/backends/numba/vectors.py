@@ -5,13 +5,13 @@ slope), its weight gradient (:func:`add_outer_sums`), the bias gradients
 (:func:`set_row_totals`), the error (:func:`sum_of_squares`; :func:`output_errors` with
 the output deltas and the criteria's misses in the same pass), and the logistic
 (:func:`logistic`, the same numbers as LLVM made of the scalar code it replaced, from two
-operations fewer per vector; faster by about a sixth).
+operations fewer per vector).
 
 LLVM's loop vectoriser widens only innermost loops. Here the loop over a projection's
 sources (or a gradient's patterns) sits inside the loop over patterns (or weights), so that
 a block of sums stays in registers while it runs: 6 target rows x 2 vectors of patterns for
-the products, 4 x 6 weights for the gradient. Written as scalar loops, the same work ran at
-about half the speed (benchmarks/README.md).
+the products, 4 x 6 weights for the gradient. Written as scalar loops, the same work runs
+much slower (benchmarks/README.md measures both).
 
 Input rows that are 0 over a whole block of patterns (one-hot inputs) are skipped: their
 terms are exact zeros, so the sums' bits stay those of the stated order.
@@ -19,7 +19,7 @@ terms are exact zeros, so the sums' bits stay those of the stated order.
 Every sum's order is stated, never LLVM's choice, and tests/test_vectors.py checks each
 against an exact emulation of it. A vector has 8 lanes on a CPU with AVX-512 and 4
 elsewhere; the products' bits do not depend on it, the sums' do (their lanes are partial
-sums). Imported only by :mod:`backprop86.kernel`, with numba.
+sums). Imported only by :mod:`.kernel`, with numba.
 """
 from __future__ import annotations
 
@@ -343,7 +343,7 @@ def add_products_rows(typingctx, out, row, n_rows, w, first, row_stride, stride,
     """out[row + j P + p] = fma(w[first + j row_stride + k stride], src[r0 + k P + p], ...)
     for k = 0, 1, ..., n - 1 in turn from out's value, 0 or a bias (``start``), then
     (``finish``) times y (1 - y) or fma(-y, y, 1), for j < n_rows and p < P = n_cases; see
-    :func:`backprop86.kernel.add_products_rows`. If a0 >= 0, bit k of active[a0 + v] says
+    :func:`.kernel.add_products_rows`. If a0 >= 0, bit k of active[a0 + v] says
     whether source k has a pattern other than 0 in vector v, and a block of vectors skips
     the sources that have none: their terms are fma(w, 0, x) = x."""
     if not (_float_arrays(out, w, src, act) and _words(active)):
@@ -549,7 +549,7 @@ def output_errors(typingctx, y, t, m, d, start, n, margin, on_above, off_below, 
                   error_scale, tanh):
     """One pass over the output rows y[start + i], i < n, with targets t[i] and case mask
     m[i] (both (n,)): d[start + i] = r_i times the units' slope, r_i = dE/dy of eq. 3 (see
-    :func:`backprop86.kernel.output_errors`); returns (sum_i r_i^2, max_i |y - t| m, whether
+    :func:`.kernel.output_errors`); returns (sum_i r_i^2, max_i |y - t| m, whether
     no training case is on the wrong side of 0.5). The squares are summed in the order of
     :func:`sum_of_squares`; a maximum and a count have no order."""
     if not _float_arrays(y, t, m, d):

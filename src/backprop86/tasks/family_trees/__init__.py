@@ -9,7 +9,7 @@ central(12) -> answer_code(6) -> output(24).
 Held-out cases. Nature trains on 100 of the 104 cases and tests the other 4, without
 saying which. Setting ``split`` chooses ``fixed``, our own four cases :data:`FIXED_TEST`,
 the same for every seed, or ``random``, ``n_test`` cases drawn for each seed from its
-``split`` stream (:func:`backprop86.seeding.generator`). Variant ``paper`` uses the fixed
+``split`` stream (:func:`backprop86.core.seeding.generator`). Variant ``paper`` uses the fixed
 split, variant ``random-split`` the random one; the rest is identical.
 """
 
@@ -25,7 +25,7 @@ from ...core.network import NetworkSpec, Projection, bias_name
 from ...core.patterns import Patterns
 from ...core.seeding import generator
 from ...errors import ConfigError
-from ..base import FigureTables, Setting, Task, Variant
+from ..base import FigureTables, Setting, Tallies, Tally, Task, Variant
 from . import data, figure_tables
 
 NAME = "family_trees"
@@ -382,6 +382,26 @@ SCORE_COLUMNS = {
     "person_code_range_initial": "person_code_range of the initial weights",
 }
 
+# Whether a recipe learns the task, for the report's search of changes: the training set,
+# the held-out cases and the person-code units of Nature Fig. 4 (eta^2 >= 0.8, as in the
+# claims ledger).
+TALLIES = Tallies(
+    "held-out cases and the person code",
+    "Held-out cases are the 4 the run holds out (the fixed four, or four per seed with a "
+    "random split); strict: every right output above 0.5 and every other below, lenient: "
+    "the most active output is a right answer. A unit encodes an attribute when it "
+    "separates the people by it with eta^2 >= 0.8 (as in the ledger); the person-code "
+    "range says whether that code is more than a tiny ripple (eta^2 ignores scale).",
+    (Tally("all training cases (strict)", (("train_strict_share", "==", 1),)),
+     Tally("all held-out (strict)", (("test_strict", "==", 4),)),
+     Tally("all held-out (lenient)", (("test_lenient", "==", 4),)),
+     Tally("nationality unit", (("nationality_separation", ">=", 0.8),)),
+     Tally("generation unit", (("generation_separation", ">=", 0.8),)),
+     Tally("branch unit", (("branch_separation", ">=", 0.8),)),
+     Tally("held-out completed (strict), mean", column="test_strict", statistic="mean"),
+     Tally("held-out completed (lenient), mean", column="test_lenient", statistic="mean"),
+     Tally("person-code range, median", column="person_code_range", statistic="median")))
+
 TASK = Task(
     name=NAME,
     title="Family trees",
@@ -390,6 +410,7 @@ TASK = Task(
     score_columns=SCORE_COLUMNS,
     figure_tables=FigureTables(figure_tables.TABLES, figure_tables.of_task,
                                figure_tables.of_run),
+    tallies=TALLIES,
     variants={
         "paper": Variant(
             "paper", "24+12 -> 6+6 -> 12 -> 6 -> 24 (Nature Fig. 3), 1500 sweeps (Fig. 4 "

@@ -88,7 +88,8 @@ def _distances(codes: np.ndarray) -> np.ndarray:
     return np.linalg.norm(codes[:, :, None, :] - codes[:, None, :, :], axis=-1)
 
 
-def of_run(variant: str, files: Sequence[RecordFile], example: int | None) -> dict[str, pd.DataFrame]:
+def of_run(variant: str, files: Sequence[RecordFile],
+           example: int | None) -> dict[str, pd.DataFrame]:
     """Person codes, their distances and 2-D projections, trained and untrained, of one
     run (label ``variant``): of its ``example`` seed, and the distances averaged over
     every seed."""
