@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from backprop86 import ConfigError
-from backprop86.plan.grids import Grid, GridPoint
+from backprop86.plan.grids import GridPoint
 from backprop86.plan.plan import make_grids, make_plan
 from backprop86.plan.schema import load_schema
 from backprop86.report.assess import Entry
