@@ -120,7 +120,8 @@ def cmd_tasks(args) -> None:
             print(f"  {vname}{mark}: {variant['description']}")
             if args.verbose:
                 for key, d in variant["defaults"].items():
-                    print(f"    {key} = {json.dumps(d['value'])}  [{d['confidence']}] {d['source']}")
+                    print(f"    {key} = {json.dumps(d['value'])}  [{d['confidence']}] "
+                          f"{d['source']}")
 
 
 # ---- the pipeline's commands ---------------------------------------------------------------
@@ -129,8 +130,13 @@ def cmd_plan(args) -> None:
     from ..plan.plan import make_plan, write_plan
     from ..plan.schema import load_schema
 
+    if (args.configfile is None) == (args.config_json is None):
+        raise ConfigError("plan", "needs the config", "one of --configfile and --config-json")
     if args.config_json is not None:
-        config = json.loads(args.config_json)
+        try:
+            config = json.loads(args.config_json)
+        except ValueError as exc:
+            raise ConfigError("--config-json", f"not JSON ({exc})", "a JSON object") from None
     else:
         try:
             with open(args.configfile) as fh:
@@ -295,6 +301,104 @@ def cmd_report(args) -> None:
     print(f"wrote {len(files)} files to {args.out}", file=sys.stderr)
 
 
+# Options several commands share.
+PLAN = (("--plan",), {"required": True, "help": "the plan file (results/plan.json)"})
+OUT_STEM = (("--out",), {"required": True, "help": "output path without suffix"})
+LEDGER = (("--ledger",), {"help": "a claims ledger other than the package's"})
+QUIET = (("--quiet",), {"action": "store_true", "help": "no progress messages"})
+
+# Every command: its name, its help line, what it does (None: the help line), the function
+# that runs it and its arguments as (names, argparse options). The pipeline's rules run
+# the commands after ``tasks``, each named in its help line.
+COMMANDS = (
+    ("train", "train many seeds of a task and write their records",
+     "Train one network per seed with the paper's rule; write OUT/runs.csv (a row per "
+     "seed) and OUT/records.npz (the arrays; see docs/records.md).", cmd_train, (
+         (("task",), {"help": "task name (see 'backprop86 tasks')"}),
+         (("--variant",), {"help": "variant of the task (default: the paper's network)"}),
+         (("--seeds",), {"required": True, "help": "seeds, e.g. 0-999 (inclusive) or 1,5,9"}),
+         (("--out",), {"required": True, "help": "output folder"}),
+         (("--set",), {"action": "append", "metavar": "KEY=VALUE",
+                       "help": "override a setting (YAML value), e.g. --set eps=0.25; "
+                               "repeatable"}),
+         (("--label",), {"help": "name for the variant column (e.g. an ablation's name)"}),
+         (("--snapshot-sweeps",), {"type": int, "nargs": "*", "metavar": "SWEEP",
+                                   "help": "also record all weights at these sweeps"}),
+         QUIET,
+         (("--backend",), {"choices": tuple(BACKENDS), "default": "numpy",
+                           "help": "numpy: the reference core (default); numba: the "
+                                   "compiled kernel, equal to rounding and several times "
+                                   "faster (batch mode)"}))),
+    ("tasks", "list tasks, variants and their paper defaults",
+     "List every task and variant with its defaults, each with its citation and "
+     "confidence tag.", cmd_tasks, (
+         (("task",), {"nargs": "?", "help": "only this task"}),
+         (("-v", "--verbose"), {"action": "store_true", "help": "show every default"}),
+         (("--json",), {"action": "store_true", "help": "machine-readable listing"}))),
+    ("plan", "check a pipeline config and write its plan",
+     "Check a config (against the schema, then every run, grid and diagnosis through the "
+     "package) and write the resolved plan, as the Snakefile writes results/plan.json for "
+     "every job to read.", cmd_plan, (
+         (("--configfile",), {"help": "a YAML config file"}),
+         (("--config-json",), {"help": "the config as JSON"}),
+         (("--schema",), {"help": "check the config against this JSON schema first"}),
+         (("--out",), {"help": "the plan file to write (JSON); without it, only check"}))),
+    ("train-chunk", "train one chunk of a planned run (rule train_chunk)", None,
+     cmd_train_chunk, (
+         PLAN,
+         (("--run",), {"required": True, "help": "TASK/LABEL of the run"}),
+         (("--chunk",), {"required": True, "help": "the chunk's number"}),
+         (("--out",), {"required": True, "help": "output folder"}),
+         (("--expect",), {"help": "refuse unless the run and backend in the plan have this "
+                                  "fingerprint (the job's, when it was planned)"}),
+         QUIET)),
+    ("table", "write one table of results/tables/ (the table rules)",
+     "runs: gather chunk runs.csv files; summary, structure: from the runs table; timings: "
+     "from the training jobs' benchmark files; readme: document every column.", cmd_table, (
+         (("name",), {"choices": TABLE_NAMES}),
+         PLAN,
+         (("--out",), {"required": True, "help": "the CSV (or README) to write"}),
+         (("--parquet",), {"help": "also write the table as this Parquet file"}),
+         (("inputs",), {"nargs": "*", "help": "the chunk tables, the runs table or the "
+                                             "benchmark files"}))),
+    ("figure-data", "write the figures' tables (rule figure_data)", None, cmd_figure_data, (
+        (("--runs",), {"required": True, "help": "the runs table (runs.csv)"}),
+        (("--out",), {"required": True, "help": "folder for the tables"}),
+        (("records",), {"nargs": "+", "help": "the records.npz files of those runs"}))),
+    ("figure", "draw one figure from its tables (the figure rules)", None, cmd_figure, (
+        (("name",), {"help": "the figure (backprop86.figures.FIGURES)"}),
+        (("--task",), {"help": "the task, for a figure drawn per task"}),
+        (("--runs",), {"required": True, "help": "the runs table (runs.csv)"}),
+        (("--data",), {"required": True, "help": "folder of the figure-data tables"}),
+        OUT_STEM)),
+    ("diagnose", "train the config's diagnosis (rule diagnosis)", None, cmd_diagnose, (
+        PLAN, (("--out",), {"required": True, "help": "the table to write (CSV)"}))),
+    ("diagnosis-figure", "draw the diagnosis (rule diagnosis_figure)", None,
+     cmd_diagnosis_figure, ((("table",), {"help": "the diagnosis table"}), OUT_STEM)),
+    ("grid-tables", "write one grid's tables (rule grid_tables)", None, cmd_grid_tables, (
+        PLAN,
+        (("--grid",), {"required": True, "help": "the grid's name"}),
+        (("--out",), {"required": True, "help": "folder of the grid's tables"}),
+        (("chunks",), {"nargs": "+", "help": "the chunk runs.csv files of its points"}))),
+    ("what-it-takes", "write results/report/what_it_takes.md (rule what_it_takes)", None,
+     cmd_what_it_takes, (
+         PLAN,
+         (("--grids",), {"required": True, "help": "folder of the grid tables"}),
+         (("--out",), {"required": True, "help": "the Markdown file to write"}),
+         (("--diagnosis",), {"help": "the diagnosis table (CSV)"}),
+         (("--figure",), {"help": "the diagnosis figure (PNG) to show"}),
+         LEDGER)),
+    ("paper-weights", "run the papers' printed nets (rule paper_weights_table)", None,
+     cmd_paper_weights, ((("--out",), {"required": True, "help": "the CSV to write"}),)),
+    ("report", "write the paper-comparison report (rule report)", None, cmd_report, (
+        PLAN,
+        (("--tables",), {"required": True, "help": "folder of the pipeline's tables"}),
+        (("--out",), {"required": True, "help": "folder to write the report to"}),
+        LEDGER,
+        (("--root",), {"default": ".", "help": "the workflow folder (figures, git)"}))),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backprop86",
@@ -302,121 +406,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version",
                         version=f"%(prog)s {metadata.version('backprop86')}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    t = sub.add_parser("train", help="train many seeds of a task and write their records",
-                       description="Train one network per seed with the paper's rule; write "
-                       "OUT/runs.csv (a row per seed) and OUT/records.npz (the arrays; see "
-                       "docs/records.md).")
-    t.add_argument("task", help="task name (see 'backprop86 tasks')")
-    t.add_argument("--variant", help="variant of the task (default: the paper's network)")
-    t.add_argument("--seeds", required=True, help="seeds, e.g. 0-999 (inclusive) or 1,5,9")
-    t.add_argument("--out", required=True, help="output folder")
-    t.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="override a setting (YAML value), e.g. --set eps=0.25; repeatable")
-    t.add_argument("--label", help="name for the variant column (e.g. an ablation's name)")
-    t.add_argument("--snapshot-sweeps", type=int, nargs="*", metavar="SWEEP",
-                   help="also record all weights at these sweeps")
-    t.add_argument("--quiet", action="store_true", help="no progress messages")
-    t.add_argument("--backend", choices=tuple(BACKENDS), default="numpy",
-                   help="numpy: the reference core (default); numba: the compiled kernel, "
-                        "equal to rounding and several times faster (batch mode)")
-    t.set_defaults(func=cmd_train)
-
-    ls = sub.add_parser("tasks", help="list tasks, variants and their paper defaults",
-                        description="List every task and variant with its defaults, each "
-                        "with its citation and confidence tag.")
-    ls.add_argument("task", nargs="?", help="only this task")
-    ls.add_argument("-v", "--verbose", action="store_true", help="show every default")
-    ls.add_argument("--json", action="store_true", help="machine-readable listing")
-    ls.set_defaults(func=cmd_tasks)
-
-    p = sub.add_parser("plan", help="check a pipeline config and write its plan",
-                       description="Check a config (against the schema, then every run, grid "
-                       "and diagnosis through the package) and write the resolved plan that "
-                       "every later job of the pipeline reads (rule plan).")
-    source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--configfile", help="a YAML config file")
-    source.add_argument("--config-json", help="the config as JSON")
-    p.add_argument("--schema", help="check the config against this JSON schema first")
-    p.add_argument("--out", help="the plan file to write (JSON); without it, only check")
-    p.set_defaults(func=cmd_plan)
-
-    c = sub.add_parser("train-chunk",
-                       help="train one chunk of a planned run (rule train_chunk)")
-    c.add_argument("--plan", required=True, help="the plan file")
-    c.add_argument("--run", required=True, help="TASK/LABEL of the run")
-    c.add_argument("--chunk", required=True, help="the chunk's number")
-    c.add_argument("--out", required=True, help="output folder")
-    c.add_argument("--expect", help="refuse unless the run and backend in the plan have "
-                                    "this fingerprint (the job's, when it was planned)")
-    c.add_argument("--quiet", action="store_true", help="no progress messages")
-    c.set_defaults(func=cmd_train_chunk)
-
-    tb = sub.add_parser("table", help="write one table of results/tables/ (the table rules)",
-                        description="runs: gather chunk runs.csv files; summary, structure: "
-                        "from the runs table; timings: from the training jobs' benchmark "
-                        "files; readme: document every column.")
-    tb.add_argument("name", choices=TABLE_NAMES)
-    tb.add_argument("--plan", required=True, help="the plan file")
-    tb.add_argument("--out", required=True, help="the CSV (or README) to write")
-    tb.add_argument("--parquet", help="also write the table as this Parquet file")
-    tb.add_argument("inputs", nargs="*", help="the chunk tables, the runs table or the "
-                                              "benchmark files")
-    tb.set_defaults(func=cmd_table)
-
-    fd = sub.add_parser("figure-data", help="write the figures' tables (rule figure_data)")
-    fd.add_argument("--runs", required=True, help="the runs table (runs.csv)")
-    fd.add_argument("--out", required=True, help="folder for the tables")
-    fd.add_argument("records", nargs="+", help="the records.npz files of those runs")
-    fd.set_defaults(func=cmd_figure_data)
-
-    f = sub.add_parser("figure", help="draw one figure from its tables (the figure rules)")
-    f.add_argument("name", help="the figure (backprop86.figures.FIGURES)")
-    f.add_argument("--task", help="the task, for a figure drawn per task")
-    f.add_argument("--runs", required=True, help="the runs table (runs.csv)")
-    f.add_argument("--data", required=True, help="folder of the figure-data tables")
-    f.add_argument("--out", required=True, help="output path without suffix")
-    f.set_defaults(func=cmd_figure)
-
-    d = sub.add_parser("diagnose", help="train the config's diagnosis (rule diagnosis)")
-    d.add_argument("--plan", required=True, help="the plan file")
-    d.add_argument("--out", required=True, help="the table to write (CSV)")
-    d.set_defaults(func=cmd_diagnose)
-
-    df = sub.add_parser("diagnosis-figure", help="draw the diagnosis (rule diagnosis_figure)")
-    df.add_argument("table", help="the diagnosis table")
-    df.add_argument("--out", required=True, help="output path without suffix")
-    df.set_defaults(func=cmd_diagnosis_figure)
-
-    g = sub.add_parser("grid-tables", help="write one grid's tables (rule grid_tables)")
-    g.add_argument("--plan", required=True, help="the plan file")
-    g.add_argument("--grid", required=True, help="the grid's name")
-    g.add_argument("--out", required=True, help="folder of the grid's tables")
-    g.add_argument("chunks", nargs="+", help="the chunk runs.csv files of its points")
-    g.set_defaults(func=cmd_grid_tables)
-
-    w = sub.add_parser("what-it-takes", help="write results/report/what_it_takes.md "
-                                             "(rule what_it_takes)")
-    w.add_argument("--plan", required=True, help="the plan file")
-    w.add_argument("--grids", required=True, help="folder of the grid tables")
-    w.add_argument("--out", required=True, help="the Markdown file to write")
-    w.add_argument("--diagnosis", help="the diagnosis table (CSV)")
-    w.add_argument("--figure", help="the diagnosis figure (PNG) to show")
-    w.add_argument("--ledger", help="a claims ledger other than the package's")
-    w.set_defaults(func=cmd_what_it_takes)
-
-    pw = sub.add_parser("paper-weights", help="run the papers' printed nets "
-                                              "(rule paper_weights_table)")
-    pw.add_argument("--out", required=True, help="the CSV to write")
-    pw.set_defaults(func=cmd_paper_weights)
-
-    r = sub.add_parser("report", help="write the paper-comparison report (rule report)")
-    r.add_argument("--plan", required=True, help="the plan file")
-    r.add_argument("--tables", required=True, help="folder of the pipeline's tables")
-    r.add_argument("--out", required=True, help="folder to write the report to")
-    r.add_argument("--ledger", help="a claims ledger other than the package's")
-    r.add_argument("--root", default=".", help="the workflow folder (figures, git)")
-    r.set_defaults(func=cmd_report)
+    for name, help_line, description, run, arguments in COMMANDS:
+        command = sub.add_parser(name, help=help_line, description=description or help_line)
+        for names, options in arguments:
+            command.add_argument(*names, **options)
+        command.set_defaults(func=run)
     return parser
 
 
