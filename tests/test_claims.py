@@ -19,7 +19,7 @@ from backprop86.tables.probes import PRINTED_NETS, paper_weights_table
 from backprop86.tasks import get_variant
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "workflow/schemas/config.schema.yaml"
+SCHEMA = ROOT / "src/backprop86/data/config.schema.yaml"
 
 # The claims the issue asks for at least, by the ledger id that measures each.
 REQUIRED = {

@@ -7,6 +7,7 @@ from nets import XOR_INPUTS, XOR_TARGETS, random_patterns, skip_and_tied, xor_22
 
 from backprop86 import ErrorFunction, LearningRule, Patterns, TrainConfig, train
 from backprop86.backends import numba as compiled
+from backprop86.run.experiment import run
 
 MONITOR = ("correct_side", "within_0.4", "within_0.1")
 BACKENDS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(
@@ -94,3 +95,17 @@ def test_initial_weights_depend_on_task_and_seed_only():
         assert np.array_equal(a.initial[n][1], b.initial[n][0])
         assert not np.array_equal(b.initial[n][0], c.initial[n][0])
         assert np.abs(a.initial[n]).max() <= 0.3
+
+
+@pytest.mark.parametrize("task, variant, budget", [
+    ("xor", "2-1-1", 300), ("parity", "3", 300), ("encoder", "4-2-4", 300),
+    ("symmetry", "6-2-1", 100), ("family_trees", "paper", 30),
+    ("family_trees", "random-split", 30)])
+def test_a_seeds_row_does_not_depend_on_its_batch(task, variant, budget):
+    """Every number of a seed's row of the runs table (its scores too, whose arithmetic
+    on a batch could depend on the batch) is the same text trained alone as among
+    others."""
+    whole, _ = run(task, variant, [0, 1, 2], {"budget": budget})
+    for i, seed in enumerate((0, 1, 2)):
+        alone, _ = run(task, variant, [seed], {"budget": budget})
+        assert whole.iloc[[i]].to_csv(index=False) == alone.to_csv(index=False), seed

@@ -28,7 +28,7 @@ from backprop86.tables.grids import read_grid_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+SCHEMA = load_schema()
 
 
 def config_with(grids, **extra):

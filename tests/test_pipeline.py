@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -76,7 +77,7 @@ def load_config(workdir: Path, name: str = TEST_CONFIG) -> dict:
 
 
 def plan_of(config: dict):
-    return make_plan(config, load_schema(ROOT / "workflow/schemas/config.schema.yaml"))
+    return make_plan(config, load_schema())
 
 
 @pytest.fixture(scope="module")
@@ -284,30 +285,100 @@ def test_chunk_size_does_not_change_a_digit(chunked_runs):
     assert len(chunked_runs[1].splitlines()) == 1 + SMALL_SEEDS
 
 
-def test_killed_run_resumes_to_the_same_results(tmp_path, chunked_runs):
-    """Kill the run (and its jobs) hard after the first chunk is written, rerun it: the
-    finished chunks are kept and the results equal an uninterrupted run's."""
+TABLE_TARGETS = [f"results/tables/{n}.csv" for n in ("runs", "summary", "structure")]
+
+
+@pytest.fixture(scope="module")
+def small_tables(tmp_path_factory) -> dict[str, bytes]:
+    """The runs, summary and structure tables of the small config (chunks of 1 seed),
+    trained without interruption."""
+    work = copy_workflow(tmp_path_factory.mktemp("uninterrupted"))
+    config = small_config(work, chunk_size=1)
+    snakemake(work, *TABLE_TARGETS, "--cores", "2", "--configfile", config)
+    return {t: (work / t).read_bytes() for t in TABLE_TARGETS}
+
+
+def test_killed_runs_resume_to_the_same_results(tmp_path, small_tables):
+    """Kill the run and its jobs hard (as a power cut would) at seeded random moments,
+    three times, each time after restarting it; then let it finish: the finished chunks
+    are kept, nothing half-written is used, and the tables equal an uninterrupted run's
+    byte for byte."""
     work = copy_workflow(tmp_path)
     config = small_config(work, chunk_size=1)
     exe = shutil.which("snakemake", path=str(BIN)) or shutil.which("snakemake")
-    proc = subprocess.Popen([exe, "--cores", "1", "--configfile", config], cwd=work,
-                            env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        deadline = time.time() + 120
-        # One job at a time: when a second chunk is written, the first job has finished.
-        while len(glob.glob(str(work / "results/runs/*/*/chunk-*/runs.csv"))) < 2:
-            assert proc.poll() is None and time.time() < deadline, "no chunk was written"
-            time.sleep(0.05)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the run and its jobs, as a power cut would
+    rng = random.Random(1986)
+    for _ in range(3):
+        proc = subprocess.Popen([exe, *TABLE_TARGETS, "--cores", "2", "--configfile", config],
+                                cwd=work, env=_env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(1.0, 8.0))
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    assert not (work / "results/tables/runs.csv").exists()
-    snakemake(work, "--unlock", "--configfile", config)  # a hard kill leaves the lock
-    out = snakemake(work, "--cores", "2", "--configfile", config)
-    assert 1 <= job_counts(out)["train_chunk"] < SMALL_SEEDS
-    assert (work / "results/tables/runs.csv").read_bytes() == chunked_runs[1]
+        snakemake(work, "--unlock", "--configfile", config)  # a hard kill leaves the lock
+    snakemake(work, *TABLE_TARGETS, "--cores", "2", "--configfile", config)
+    for target, content in small_tables.items():
+        assert (work / target).read_bytes() == content, target
     assert not glob.glob(str(work / "results/runs/*/*/chunk-*/.*.tmp"))
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _first_line_only(path: Path) -> None:
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+
+
+def _noise(path: Path) -> None:
+    path.write_bytes(random.Random(7).randbytes(path.stat().st_size))
+
+
+def _empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+# Ways a chunk's file can be damaged (a full disk, a copy cut short, a stray write).
+DAMAGE = (("runs.csv", _first_line_only), ("runs.csv", _noise), ("runs.csv", _empty),
+          ("records.npz", _truncate), ("records.npz", _noise))
+
+
+def test_damaged_chunks_are_set_aside_and_trained_again(pipeline):
+    """Damage one chunk in each way: the next run names each bad file in one line, sets
+    it aside and trains its chunk again, and the tables come out as they were."""
+    before = {n: (pipeline / f"results/tables/{n}.csv").read_bytes()
+              for n in ("runs", "summary", "structure")}
+    chunks = plan_of(load_config(pipeline)).chunks()
+    damaged = []
+    for (run, chunk), (name, damage) in zip(chunks, DAMAGE):
+        path = pipeline / f"results/runs/{run.task}/{run.label}/chunk-{chunk}/{name}"
+        damage(path)
+        damaged.append(path.relative_to(pipeline))
+    out = snakemake(pipeline, "--cores", "2", "--configfile", TEST_CONFIG)
+    reports = [line for line in out.splitlines() if line.startswith("corrupt chunk:")]
+    assert len(reports) == len(DAMAGE), reports
+    for path, line in zip(damaged, reports):
+        assert line.startswith(f"corrupt chunk: {path}"), line
+        assert (pipeline / f"{path}.corrupt").exists()
+    assert job_counts(out)["train_chunk"] == len(DAMAGE)
+    for name, content in before.items():
+        assert (pipeline / f"results/tables/{name}.csv").read_bytes() == content, name
+
+
+def test_only_planned_chunks_can_be_asked_for(pipeline):
+    for target in ("results/runs/xor/2-2-1/chunk-0099/runs.csv",
+                   "results/runs/xor/nosuch/chunk-0000/runs.csv"):
+        out = snakemake(pipeline, target, "-n", "--configfile", TEST_CONFIG,
+                        expect_ok=False)
+        assert f"No rule to produce {target}" in out and "Traceback" not in out, out[-2000:]
+
+
+def test_config_mappings_on_the_command_line_are_typed(pipeline):
+    out = snakemake(pipeline, "-n", "--configfile", TEST_CONFIG, "--config",
+                    "tables={parquet: false}")
+    assert "config error" not in out
+    assert json.loads((pipeline / "results/plan.json").read_text())["parquet"] is False
+    snakemake(pipeline, "-n", "--configfile", TEST_CONFIG)  # the test config's plan again
 
 
 # ---- bad input -------------------------------------------------------------------------
@@ -338,6 +409,22 @@ def test_bad_config_stops_before_any_job_with_one_line(tmp_path, case):
     assert "allowed:" in errors[0]
     assert "Traceback" not in proc.stderr
     assert not (work / "results").exists()
+
+
+def test_a_run_given_twice_in_a_config_file_stops_the_pipeline(tmp_path):
+    """YAML keeps the last of two equal keys: the first run would be lost silently."""
+    work = copy_workflow(tmp_path)
+    text = (work / TEST_CONFIG).read_text()
+    (work / "config" / "twice.yaml").write_text(
+        text + "  xor/2-2-1:\n    settings: {budget: 5}\n")
+    proc = subprocess.run([shutil.which("snakemake", path=str(BIN)) or "snakemake", "-n",
+                           "--configfile", "config/twice.yaml"], cwd=work, env=_env(),
+                          capture_output=True, text=True, timeout=120)
+    errors = [line for line in (proc.stdout + proc.stderr).splitlines()
+              if line.startswith("config error:")]
+    assert proc.returncode != 0 and len(errors) == 1, proc.stderr[-2000:]
+    assert errors[0].startswith("config error: runs.xor/2-2-1: given twice")
+    assert "Traceback" not in proc.stderr
 
 
 # ---- style -----------------------------------------------------------------------------

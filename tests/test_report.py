@@ -38,7 +38,7 @@ from backprop86.tables.summary import summarise
 from backprop86.tasks import TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "workflow/schemas/config.schema.yaml"
+SCHEMA = ROOT / "src/backprop86/data/config.schema.yaml"
 
 
 def share(count, n, low, high, **kw):

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backprop86.errors import ConfigError
 from backprop86.tables.stats import (
     bootstrap_median_interval,
     normal_quantile,
@@ -111,7 +112,7 @@ def test_summary_without_paper_value_and_missing_chunk():
     meta = {**META, "paper_sweeps": None, "paper_sweeps_source": ""}
     row = summarise(_runs([10] * 10), [meta]).iloc[0]
     assert pd.isna(row["paper_sweeps"]) and math.isnan(row["within_paper_share"])
-    with pytest.raises(ValueError, match="9 seeds in the runs table, 10 planned"):
+    with pytest.raises(ConfigError, match="has 9 of its 10 seeds"):
         summarise(_runs([10] * 9), [meta])
 
 

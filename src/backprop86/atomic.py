@@ -1,8 +1,10 @@
 """Atomic file output: write to a temporary file beside the target, then rename, so that an
-interrupted run never leaves a partial file that looks finished."""
+interrupted run never leaves a partial file that looks finished. A temporary file that a
+killed run left behind is removed when its target is written again."""
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from contextlib import contextmanager
@@ -15,6 +17,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success rename it onto ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # One job writes a target at a time (the pipeline's rule for it), so an older
+    # temporary file of the same target is a dead one's.
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:

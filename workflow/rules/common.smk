@@ -2,13 +2,17 @@
 # config is resolved once into the plan, written to results/plan.json when it changes,
 # which every job reads; training and statistics live in the backprop86 package, and
 # every rule runs one `backprop86 <command>`.
+import copy
+import re
 import sys
+
+from snakemake.utils import update_config
 
 from backprop86.errors import ConfigError
 from backprop86.plan.plan import fingerprint_of, grid_fingerprint, make_plan, write_plan
-from backprop86.plan.schema import load_schema
+from backprop86.plan.schema import check_config_file, load_schema, retyped
+from backprop86.tables.chunks import chunk_problem
 
-SCHEMA = workflow.source_path("../schemas/config.schema.yaml")
 PLAN_FILE = "results/plan.json"
 CHUNK = "results/runs/{task}/{variant}/chunk-{chunk}"
 BENCHMARK = "results/benchmarks/train/{task}/{variant}/chunk-{chunk}.tsv"
@@ -25,15 +29,51 @@ wildcard_constraints:
 
 
 def validated_plan(config):
-    """The checked plan of the config (schema, then every run through the package),
-    written to the plan file if it changed; or exit with one line naming the bad key: a
-    config mistake needs no traceback."""
+    """The checked plan of the config (its files, the schema, then every run through the
+    package), or exit with one line naming the bad key: a config mistake needs no
+    traceback. The main process then writes the plan file if the plan changed, and sets
+    aside every chunk that is not a finished one, so that it is trained again."""
     try:
-        plan = make_plan(config, load_schema(SCHEMA))
+        for path in workflow.configfiles:
+            check_config_file(path)
+        typed = copy.deepcopy(config)
+        update_config(typed, retyped(workflow.config_settings.overwrite_config or {}))
+        plan = make_plan(typed, load_schema())
     except ConfigError as exc:
         sys.exit(f"config error: {exc}")
-    write_plan(plan, PLAN_FILE)
+    if workflow.is_main_process:
+        write_plan(plan, PLAN_FILE)
+        set_aside_bad_chunks(plan)
     return plan
+
+
+def set_aside_bad_chunks(plan):
+    """Rename the files of every chunk that is not a finished chunk of its run (rows,
+    seeds, arrays: backprop86.tables.chunks) to *.corrupt, saying so in one line: the
+    chunk is then trained again, and nothing reads the bad files."""
+    for r, c in plan.chunks((*plan.runs, *plan.grid_runs)):
+        folder = CHUNK.format(task=r.task, variant=r.label, chunk=c)
+        problem = chunk_problem(folder, r.task, r.label, r.chunk_seeds(c))
+        if problem:
+            for name in ("runs.csv", "records.npz"):
+                os.replace(f"{folder}/{name}", f"{folder}/{name}.corrupt")
+            print(
+                f"corrupt chunk: {problem}; set aside as *.corrupt, trained again",
+                file=sys.stderr,
+            )
+
+
+def planned_chunks():
+    """Wildcard constraints of train_chunk that admit the planned chunks only, so that a
+    target of another is refused at once, as one Snakemake cannot make; each label only
+    after its task, each chunk only after its run (fixed-width lookbehinds)."""
+    runs = (*PLAN.runs, *PLAN.grid_runs)
+    labels = "|".join(f"(?<={re.escape(r.task)}/){re.escape(r.label)}" for r in runs)
+    chunks = "|".join(
+        f"(?<={re.escape(f'{r.task}/{r.label}/chunk-')})(?:{'|'.join(r.chunk_ids)})"
+        for r in runs
+    )
+    return {"variant": f"(?:{labels})", "chunk": f"(?:{chunks})"}
 
 
 def plan_input():

@@ -13,6 +13,8 @@ rule train_chunk:
         "logs/train/{task}/{variant}/chunk-{chunk}.log",
     benchmark:
         BENCHMARK
+    wildcard_constraints:
+        **planned_chunks(),
     conda:
         "../envs/backprop86.yaml"
     # numpy on one core: Snakemake sets OMP/OpenBLAS/MKL threads to this, so N cores run
@@ -24,10 +26,8 @@ rule train_chunk:
     params:
         fingerprint=run_fingerprint,
         out=lambda wildcards, output: os.path.dirname(output.runs),
-    # Progress (seeds done) goes to the terminal and to the log. A hard kill can leave a
-    # temporary file of the atomic writes behind: it is cleared first.
+    # Progress (seeds done) goes to the terminal and to the log.
     shell:
-        "rm -f {params.out}/.*.tmp; "
         "backprop86 train-chunk --plan {input.plan} --run {wildcards.task}/{wildcards.variant}"
         " --chunk {wildcards.chunk} --expect {params.fingerprint} --out {params.out}"
         " 2>&1 | tee {log}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 from ..errors import ConfigError
@@ -37,8 +38,11 @@ class TrainConfig:
     def __post_init__(self):
         if not isinstance(self.budget, int) or self.budget < 0:
             raise ConfigError("budget", f"{self.budget!r}", "a whole number of sweeps >= 0")
-        if not self.init_range > 0:
-            raise ConfigError("init_range", f"{self.init_range!r}", "a number > 0")
+        if not 0 < self.init_range < math.inf:
+            raise ConfigError("init_range", f"{self.init_range!r}", "a finite number > 0")
+        for s in self.snapshot_sweeps:
+            if isinstance(s, bool) or not isinstance(s, int) or s < 0:
+                raise ConfigError("snapshot_sweeps", f"{s!r}", "whole numbers of sweeps >= 0")
         monitor = tuple(dict.fromkeys(self.monitor))
         for key, names in (("monitor", monitor), ("stop", (self.stop,))):
             for name in names:

@@ -11,6 +11,7 @@ Files (see docs/records.md for every column and array name):
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
+from ..errors import ConfigError
 from .config import TrainConfig
 from .network import NetworkSpec
 
@@ -114,7 +116,17 @@ class EnsembleRecords:
             final_error=self.final_error[start:stop], initial=view(self.initial),
             final=view(self.final), activity=view(self.activity),
             snapshots={s: view(snap) for s, snap in self.snapshots.items()}, meta=self.meta,
-            all_activity=self.all_activity[start:stop], _first_row=start)
+            all_activity=None if self.all_activity is None else self.all_activity[start:stop],
+            _first_row=start)
+
+    def network(self, i: int) -> "EnsembleRecords":
+        """Network ``i`` alone, as the records of one network (views of these arrays, its
+        error curve included), so that what is computed from it cannot depend on the
+        networks beside it."""
+        one = self.block(i, i + 1)
+        curve = self.error_curve(i)
+        one.error_values, one.error_offsets = curve, np.array([0, len(curve)])
+        return one
 
     def store_snapshot(self, sweep: int, live: np.ndarray, params: dict[str, np.ndarray]):
         for n, a in params.items():
@@ -239,6 +251,16 @@ class EnsembleRecords:
         return RecordFile.open(path).records()
 
 
+# What reading a damaged records file raises.
+UNREADABLE = (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile)
+
+
+def _unreadable(path, exc: Exception) -> ConfigError:
+    return ConfigError(str(path), f"not a complete records file ({type(exc).__name__})",
+                       "a records.npz written by backprop86 (snakemake trains a bad chunk "
+                       "again)")
+
+
 @dataclass
 class RecordFile:
     """A file written by :meth:`EnsembleRecords.save_arrays`, read a part at a time: its
@@ -258,27 +280,36 @@ class RecordFile:
 
     @classmethod
     def open(cls, path: str | Path) -> "RecordFile":
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            seeds = z["seeds"]
+        """Its seeds and metadata; a file that is not one is refused naming it."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                seeds = z["seeds"]
+        except UNREADABLE as exc:
+            raise _unreadable(path, exc) from None
         return cls(Path(path), seeds, meta)
 
     @property
-    def task(self) -> str:
-        return self.meta["task"]
+    def task(self) -> str | None:
+        """The task of the run (None for records trained outside a run)."""
+        return self.meta.get("task")
 
     @property
-    def variant(self) -> str:
-        return self.meta["variant"]
+    def variant(self) -> str | None:
+        """The run's label (None for records trained outside a run)."""
+        return self.meta.get("variant")
 
     def arrays(self, keys: Iterable[str] | None = None,
                kinds: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
         """The arrays named in ``keys`` (default: all), or only those of the given
         ``kinds`` (``initial``, ``final``, ... : the part of the name before its first /)."""
-        with np.load(self.path, allow_pickle=False) as z:
-            names = keys if keys is not None else z.files
-            return {k: z[k] for k in names
-                    if k != "meta" and (kinds is None or k.split("/")[0] in kinds)}
+        try:
+            with np.load(self.path, allow_pickle=False) as z:
+                names = keys if keys is not None else z.files
+                return {k: z[k] for k in names
+                        if k != "meta" and (kinds is None or k.split("/")[0] in kinds)}
+        except UNREADABLE as exc:
+            raise _unreadable(self.path, exc) from None
 
     def network(self, seed: int) -> dict[str, np.ndarray]:
         """Every array of one network: ``initial/*``, ``final/*``, ``activity/*`` keep a

@@ -3,6 +3,7 @@ update timing."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,8 +59,8 @@ class LearningRule:
                 raise ConfigError("schedule", f"phase starts {a.start}, {b.start} not increasing",
                                   "strictly increasing start sweeps")
         for p in phases:
-            if not p.eps > 0:
-                raise ConfigError("eps", f"{p.eps!r}", "a learning rate > 0")
+            if not 0 < p.eps < math.inf:
+                raise ConfigError("eps", f"{p.eps!r}", "a finite learning rate > 0")
             if not 0 <= p.alpha < 1:
                 raise ConfigError("alpha", f"{p.alpha!r}", "a momentum in [0, 1)")
         if not 0 <= self.weight_decay < 1:

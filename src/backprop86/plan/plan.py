@@ -21,7 +21,7 @@ from ..atomic import write_text
 from ..errors import ConfigError
 from ..tasks import get_task
 from .grids import Grid, GridPoint, expand, point_label, value_text
-from .schema import check_schema
+from .schema import check_schema, load_schema
 from .setup import setup
 
 # The version of the plan file; a file of another version is refused.
@@ -277,32 +277,44 @@ def chunk_id(i: int) -> str:
 
 
 SEED_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+# The most seeds one run may have (a chunk of them is one training job), and the largest
+# seed (seeds are 64-bit integers in the records).
+MAX_SEEDS = 1_000_000
+MAX_SEED = 2 ** 63 - 1
 
 
 def parse_seeds(text: str) -> list[int]:
-    """``"0-999"`` (inclusive), ``"3"`` or ``"1,5,9"`` to a list of seeds."""
-    allowed = "A-B with 0 <= A <= B, or whole numbers >= 0 separated by commas"
+    """``"0-999"`` (inclusive), ``"3"`` or ``"1,5,9"`` to a list of seeds: at most
+    :data:`MAX_SEEDS` of them, each from 0 to :data:`MAX_SEED`."""
+    allowed = ("A-B with 0 <= A <= B < 2^63, or whole numbers from 0 to 2^63 - 1 separated "
+               f"by commas; at most {MAX_SEEDS:,} seeds")
     m = SEED_RANGE.match(text)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
         if a > b:
             raise ConfigError("seeds", f"{text!r} runs backwards", allowed)
-        return list(range(a, b + 1))
-    try:
-        seeds = [int(s) for s in text.split(",")]
-    except ValueError:
-        raise ConfigError("seeds", f"cannot read {text!r}", allowed) from None
-    if any(s < 0 for s in seeds):
-        raise ConfigError("seeds", f"{text!r} has a negative seed", allowed)
-    if len(set(seeds)) != len(seeds):
+        seeds = range(a, b + 1)
+    else:
+        try:
+            seeds = [int(s) for s in text.split(",")]
+        except ValueError:
+            raise ConfigError("seeds", f"cannot read {text!r}", allowed) from None
+    if len(seeds) > MAX_SEEDS:
+        raise ConfigError("seeds", f"{text!r} is {len(seeds):,} seeds", allowed)
+    if min(seeds) < 0 or max(seeds) > MAX_SEED:
+        raise ConfigError("seeds", f"{text!r} has a seed out of range", allowed)
+    if isinstance(seeds, list) and len(set(seeds)) != len(seeds):
         raise ConfigError("seeds", f"{text!r} repeats a seed", allowed)
-    return seeds
+    return list(seeds)
 
 
 def _seeds(value, key: str) -> tuple[int, ...]:
-    if isinstance(value, int):
-        return tuple(range(value))
     try:
+        if isinstance(value, int):
+            if not 1 <= value <= MAX_SEEDS:
+                raise ConfigError(key, f"{value:,} seeds", f"1 to {MAX_SEEDS:,} seeds, or a "
+                                  "string of seeds (config/README.md)")
+            return tuple(range(value))
         return tuple(parse_seeds(value))
     except ConfigError as exc:
         raise ConfigError(key, exc.problem, exc.allowed) from None
@@ -358,9 +370,9 @@ def _run(name: str, spec: Mapping | None, default_seeds, default_chunk,
                paper_sweeps_source="" if paper is None else paper.source)
 
 
-def make_plan(config: Mapping[str, Any], schema: Mapping[str, Any]) -> Plan:
-    """Check ``config`` (against ``schema``, then every run through the package) and
-    return what to train.
+def make_plan(config: Mapping[str, Any], schema: Mapping[str, Any] | None = None) -> Plan:
+    """Check ``config`` (against ``schema``, by default the pipeline config's, then every
+    run through the package) and return what to train.
 
     Raises
     ------
@@ -368,7 +380,7 @@ def make_plan(config: Mapping[str, Any], schema: Mapping[str, Any]) -> Plan:
         at the first problem, naming the key (``runs.xor/2-2-1.settings.eps``) and what is
         allowed.
     """
-    check_schema(config, schema)
+    check_schema(config, load_schema() if schema is None else schema)
     default_seeds = _seeds(config["seeds"], "seeds")
     runs = tuple(_run(name, spec, default_seeds, config["chunk_size"])
                  for name, spec in config["runs"].items())

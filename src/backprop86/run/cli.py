@@ -80,6 +80,9 @@ def cmd_train(args) -> None:
     from .experiment import run
 
     seeds = parse_seeds(args.seeds)
+    if any(s < 0 for s in args.snapshot_sweeps or ()):
+        raise ConfigError("--snapshot-sweeps", f"{min(args.snapshot_sweeps)}",
+                          "whole numbers of sweeps >= 0")
     out = _writable(args.out)
     label = args.label or None
     table, records = run(args.task, args.variant, seeds, _parse_overrides(args.set or []),
@@ -128,7 +131,7 @@ def cmd_tasks(args) -> None:
 
 def cmd_plan(args) -> None:
     from ..plan.plan import make_plan, write_plan
-    from ..plan.schema import load_schema
+    from ..plan.schema import check_config_file, load_schema
 
     if (args.configfile is None) == (args.config_json is None):
         raise ConfigError("plan", "needs the config", "one of --configfile and --config-json")
@@ -138,18 +141,12 @@ def cmd_plan(args) -> None:
         except ValueError as exc:
             raise ConfigError("--config-json", f"not JSON ({exc})", "a JSON object") from None
     else:
-        try:
-            with open(args.configfile) as fh:
-                config = yaml.safe_load(fh)
-        except OSError as exc:
-            raise ConfigError("--configfile", f"cannot read {args.configfile!r} "
-                              f"({exc.strerror})", "a YAML config file") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise ConfigError("--configfile", f"not YAML{where}",
-                              "a YAML config file") from None
-    plan = make_plan(config or {}, load_schema(args.schema) if args.schema else {})
+        if not Path(args.configfile).is_file():
+            raise ConfigError("--configfile", f"cannot read {args.configfile!r}",
+                              "a YAML config file")
+        check_config_file(args.configfile)
+        config = yaml.safe_load(Path(args.configfile).read_text())
+    plan = make_plan(config or {}, load_schema(args.schema) if args.schema else None)
     if args.out:
         write_plan(plan, args.out)
     print(f"plan: {len(plan.runs)} runs, {len(plan.chunks())} training jobs, "
@@ -180,7 +177,7 @@ def cmd_train_chunk(args) -> None:
 
 def cmd_table(args) -> None:
     from ..atomic import write_text
-    from ..tables.collect import collect_runs, read_runs, write_runs
+    from ..tables.collect import check_complete, collect_runs, read_runs, write_runs
     from ..tables.columns import tables_readme
     from ..tables.output import write_formats
     from ..tasks import TASKS
@@ -189,6 +186,7 @@ def cmd_table(args) -> None:
     paths = {"csv": args.out, **({"parquet": args.parquet} if args.parquet else {})}
     if args.name == "runs":
         runs = collect_runs(args.inputs, order=[(r.task, r.label) for r in plan.runs])
+        check_complete(runs, {(r.task, r.label): len(r.seeds) for r in plan.runs}, args.out)
         write_runs(runs, args.out, args.parquet)
         print(f"{len(runs)} rows from {len(args.inputs)} chunks", file=sys.stderr)
         return
@@ -341,7 +339,8 @@ COMMANDS = (
      "every job to read.", cmd_plan, (
          (("--configfile",), {"help": "a YAML config file"}),
          (("--config-json",), {"help": "the config as JSON"}),
-         (("--schema",), {"help": "check the config against this JSON schema first"}),
+         (("--schema",), {"help": "the JSON schema to check it against (default: the "
+                                  "package's, backprop86/data/config.schema.yaml)"}),
          (("--out",), {"help": "the plan file to write (JSON); without it, only check"}))),
     ("train-chunk", "train one chunk of a planned run (rule train_chunk)", None,
      cmd_train_chunk, (

@@ -77,13 +77,21 @@ def train_setup(ready: Setup, seeds: Iterable[int], *, label: str,
                     case_mask=ready.case_mask(seeds), progress=progress, backend=backend)
     records.meta["settings"] = plain(ready.settings)
     records.meta["task"], records.meta["variant"] = ready.task.name, label
-    scores = ready.variant.score(ready.settings, ready.spec, ready.presented,
-                                 records).reset_index(drop=True)
+    scores = score(ready, records)
     table = records.table()
     table.insert(0, "task", ready.task.name)
     table.insert(1, "variant", label)
     table.insert(2, "base_variant", ready.variant.name)
     return pd.concat([table, scores], axis=1), records
+
+
+def score(ready: Setup, records: EnsembleRecords) -> pd.DataFrame:
+    """The variant's structure scores, one row per network, each network scored alone:
+    a score's arithmetic on a batch of networks may depend on the batch (numpy sums a
+    non-contiguous axis in another order), and a seed's numbers must not."""
+    rows = [ready.variant.score(ready.settings, ready.spec, ready.presented,
+                                records.network(i)) for i in range(len(records))]
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
 def plain(value):

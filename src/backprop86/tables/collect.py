@@ -9,7 +9,7 @@ contain (a chunk whose every network failed has an all-empty ``sweeps_to_*`` col
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -24,7 +24,12 @@ KEY = ["task", "variant", "seed"]
 
 
 def _read_text(path: str | Path) -> pd.DataFrame:
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as exc:
+        raise ConfigError(str(path), f"cannot read a runs table ({type(exc).__name__})",
+                          "a runs.csv written by 'backprop86 train'") from None
     missing = [c for c in CORE_COLUMNS if c not in table.columns]
     if missing:
         raise ConfigError(str(path), f"not a runs table: no column {', '.join(missing)}",
@@ -70,6 +75,18 @@ def collect_runs(paths: Iterable[str | Path],
         raise ConfigError("runs", f"seed {row['seed']} of {row['task']}/{row['variant']} "
                           "appears in two chunks", "each seed once per run")
     return runs.reset_index(drop=True)
+
+
+def check_complete(runs: pd.DataFrame, planned: Mapping[tuple[str, str], int],
+                   where: str = "runs") -> None:
+    """Refuse a runs table in which a run does not have its planned number of seeds
+    (``planned``: (task, label) to seeds), naming the first such run."""
+    counts = runs.groupby(["task", "variant"], sort=False).size()
+    for (task, label), n in planned.items():
+        found = int(counts.get((task, label), 0))
+        if found != n:
+            raise ConfigError(where, f"{task}/{label} has {found} of its {n} seeds",
+                              "every chunk of every run (snakemake trains a bad chunk again)")
 
 
 def typed(runs_text: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .collect import CRITERION_PREFIX
+from .collect import CRITERION_PREFIX, check_complete
 from .stats import bootstrap_median_interval, quartiles, wilson_interval
 
 
@@ -67,18 +67,14 @@ def summarise(runs: pd.DataFrame, meta: Sequence[Mapping[str, Any]]) -> pd.DataF
 
     Raises
     ------
-    ValueError
+    ConfigError
         when a run's seed count differs from what the plan trained (a missing chunk).
     """
+    check_complete(runs, {(m["task"], m["variant"]): m["seeds"] for m in meta})
     groups = {key: rows for key, rows in runs.groupby(["task", "variant"], sort=False)}
     out = []
     for m in meta:
-        rows = groups.get((m["task"], m["variant"]))
-        if rows is None or len(rows) != m["seeds"]:
-            found = 0 if rows is None else len(rows)
-            raise ValueError(f"{m['task']}/{m['variant']}: {found} seeds in the runs table, "
-                             f"{m['seeds']} planned")
-        out += [_criterion_rows(rows, c, m) for c in m["criteria"]]
+        out += [_criterion_rows(groups[m["task"], m["variant"]], c, m) for c in m["criteria"]]
     table = pd.DataFrame(out)
     table["paper_sweeps"] = table["paper_sweeps"].astype("Int64")
     table["within_paper"] = table["within_paper"].astype("Int64")
