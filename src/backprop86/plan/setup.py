@@ -122,7 +122,7 @@ def train_config(settings: Mapping[str, Any], where: str = "settings",
     check_settings(settings, where)
     try:
         if settings["schedule"]:
-            phases = tuple(Phase(s, e, a) for s, e, a in settings["schedule"])
+            phases = tuple(Phase(s, float(e), float(a)) for s, e, a in settings["schedule"])
         else:
             phases = (Phase(0, settings["eps"], settings["alpha"]),)
         rule = LearningRule(phases=phases, weight_decay=settings["weight_decay"],
