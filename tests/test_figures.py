@@ -28,6 +28,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RUNS = [
     ("xor", "2-2-1", "2-2-1", range(0, 8), {"budget": 400}),
     ("xor", "2-1-1", "2-1-1", range(0, 6), {"budget": 3000}),
+    ("xor_and", "3-1", "3-1", range(0, 4), {"budget": 500}),
+    ("xor_and", "2-1", "2-1", range(0, 3), {"budget": 100}),
     ("parity", "3", "3", range(0, 4), {"budget": 2000}),
     ("encoder", "4-2-4", "4-2-4", range(0, 4), {"budget": 1000}),
     ("encoder", "8-3-8", "8-3-8", range(0, 3), {"budget": 200}),

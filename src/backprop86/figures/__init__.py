@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from . import encoder, family_trees, learning, parity, symmetry, xor
+from . import encoder, family_trees, learning, parity, symmetry, xor, xor_and
 from .hinton import hinton
 
 PAPER, BEYOND, LEARNING = "Paper figures", "Beyond the paper", "Learning across seeds"
@@ -44,6 +44,8 @@ FIGURES: dict[str, Figure] = {
     "xor_decision_surfaces": Figure(xor.decision_surfaces,
                                     ("variants", "runs", "examples", "decision_surface",
                                      "example_activity"), "xor", "decision_surfaces", PAPER),
+    "xor_and_no_hidden": Figure(xor_and.no_hidden, ("variants", "runs"), "xor_and",
+                                "no_hidden", PAPER),
     "parity_hidden_by_count": Figure(parity.hidden_by_count,
                                      ("variants", "runs", "examples", "example_activity"),
                                      "parity", "hidden_by_count", PAPER),
