@@ -30,6 +30,8 @@ RUNS = [
     ("xor", "2-1-1", "2-1-1", range(0, 6), {"budget": 3000}),
     ("xor_and", "3-1", "3-1", range(0, 4), {"budget": 500}),
     ("xor_and", "2-1", "2-1", range(0, 3), {"budget": 100}),
+    ("addition", "fig10", "fig10", range(0, 4), {"budget": 600}),
+    ("addition", "fig11", "fig11", range(0, 4), {"budget": 1500}),
     ("parity", "3", "3", range(0, 4), {"budget": 2000}),
     ("encoder", "4-2-4", "4-2-4", range(0, 4), {"budget": 1000}),
     ("encoder", "8-3-8", "8-3-8", range(0, 3), {"budget": 200}),

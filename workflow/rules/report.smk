@@ -5,6 +5,7 @@
 from backprop86.figures import figure_stem
 from backprop86.report.build import ABLATIONS, CLAIMS, REPORT, TASK_CLAIMS
 from backprop86.report.ledger import default_path, load_ledger
+from backprop86.tables.probes import printed_nets_fingerprint
 from backprop86.tasks import TASKS
 
 LEDGER = load_ledger()
@@ -60,6 +61,8 @@ rule paper_weights_table:
         "logs/tables/paper_weights.log",
     conda:
         "../envs/backprop86.yaml"
+    params:
+        fingerprint=printed_nets_fingerprint(),
     shell:
         "backprop86 paper-weights --out {output} 2> {log}"
 

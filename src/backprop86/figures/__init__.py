@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from . import encoder, family_trees, learning, parity, symmetry, xor, xor_and
+from . import addition, encoder, family_trees, learning, parity, symmetry, xor, xor_and
 from .hinton import hinton
 
 PAPER, BEYOND, LEARNING = "Paper figures", "Beyond the paper", "Learning across seeds"
@@ -46,6 +46,10 @@ FIGURES: dict[str, Figure] = {
                                      "example_activity"), "xor", "decision_surfaces", PAPER),
     "xor_and_no_hidden": Figure(xor_and.no_hidden, ("variants", "runs"), "xor_and",
                                 "no_hidden", PAPER),
+    "addition_hidden_patterns": Figure(addition.hidden_patterns,
+                                       ("variants", "examples", "example_activity",
+                                        "paper_codes", "runs"), "addition",
+                                       "hidden_patterns", PAPER),
     "parity_hidden_by_count": Figure(parity.hidden_by_count,
                                      ("variants", "runs", "examples", "example_activity"),
                                      "parity", "hidden_by_count", PAPER),

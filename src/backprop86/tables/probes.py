@@ -15,6 +15,7 @@ import pandas as pd
 from ..core.network import NetworkSpec
 from ..core.patterns import Patterns, encode_inputs
 from ..core.propagation import forward
+from ..plan.plan import fingerprint_of
 from ..plan.setup import setup
 from ..tasks import PRINTED_NETS
 
@@ -59,6 +60,14 @@ def printed_outputs(name: str) -> pd.DataFrame:
                          "error": 0.5 * (y[c, j] - d[c, j]) ** 2,
                          "correct_side": bool((y[c, j] > 0.5) == (d[c, j] > 0.5))})
     return pd.DataFrame(rows, columns=list(PAPER_WEIGHTS_COLUMNS))
+
+
+def printed_nets_fingerprint() -> str:
+    """A hash of every printed net (name, where printed, weights): the printed-nets table
+    is made again when one is added or changed."""
+    return fingerprint_of({name: [net.task, net.variant, net.figure, net.confidence,
+                                  {k: np.asarray(w).tolist() for k, w in net.weights.items()}]
+                           for name, net in PRINTED_NETS.items()})
 
 
 def paper_weights_table() -> pd.DataFrame:

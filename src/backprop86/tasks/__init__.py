@@ -4,12 +4,12 @@ to :data:`TASKS` to make it known to the command line and the pipeline."""
 from __future__ import annotations
 
 from ..errors import ConfigError
-from . import encoder, family_trees, parity, symmetry, xor, xor_and
+from . import addition, encoder, family_trees, parity, symmetry, xor, xor_and
 from .base import COMMON_SETTINGS, PrintedNet, Setting, Task, Variant
 
 TASKS: dict[str, Task] = {module.TASK.name: module.TASK
                           for module in (xor, xor_and, parity, encoder, symmetry,
-                                         family_trees)}
+                                         family_trees, addition)}
 # Every printed net of every task, by its name in the claims ledger.
 PRINTED_NETS: dict[str, PrintedNet] = {net.name: net for task in TASKS.values()
                                        for net in task.printed_nets}

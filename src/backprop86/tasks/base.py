@@ -225,5 +225,21 @@ def hidden_units(settings, allowed: range) -> int:
     return value
 
 
+# A run that has not met its criterion is "on a plateau" when its error changed by under
+# this fraction over the last tenth of the run (at most 1000 sweeps).
+PLATEAU_RELATIVE_CHANGE = 1e-3
+
+
+def on_plateau(error_curve: np.ndarray) -> bool:
+    """Whether a run's error has stopped moving: it changed by at most
+    :data:`PLATEAU_RELATIVE_CHANGE` (relative) over the last tenth of the run, at most
+    1000 sweeps."""
+    window = max(1, min(1000, len(error_curve) // 10))
+    if len(error_curve) <= window:
+        return False
+    before, after = error_curve[-window - 1], error_curve[-1]
+    return abs(before - after) <= PLATEAU_RELATIVE_CHANGE * max(before, 1e-12)
+
+
 def no_scores(settings, spec, patterns, records) -> pd.DataFrame:
     return pd.DataFrame(index=range(len(records)))

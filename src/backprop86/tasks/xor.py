@@ -11,7 +11,15 @@ import pandas as pd
 
 from ..core.network import NetworkSpec, Projection, layered
 from ..core.patterns import Patterns
-from .base import PrintedNet, Setting, Task, Variant, binary_patterns
+from .base import (
+    PLATEAU_RELATIVE_CHANGE,
+    PrintedNet,
+    Setting,
+    Task,
+    Variant,
+    binary_patterns,
+    on_plateau,
+)
 
 INPUTS = binary_patterns(2)  # 00, 01, 10, 11 (PDP Table 1)
 TARGETS = np.array([[0.0], [1.0], [1.0], [0.0]])
@@ -40,7 +48,6 @@ PRINTED_NETS = (
 # A failed run is "stuck at the Fig. 5 minimum" when two cases sit near 0.5 and the other
 # two are right (PDP Fig. 5 caption), and "on a plateau" when its error has stopped moving.
 NEAR_HALF = 0.15
-PLATEAU_RELATIVE_CHANGE = 1e-3
 
 
 def _network_221(settings) -> NetworkSpec:
@@ -76,12 +83,7 @@ def classify(outputs: np.ndarray, converged: bool, error_curve: np.ndarray) -> s
     right = (outputs > 0.5) == (targets > 0.5)
     if near_half.sum() == 2 and right[~near_half].all():
         return "fig5_minimum"
-    window = max(1, min(1000, len(error_curve) // 10))
-    if len(error_curve) > window:
-        before, after = error_curve[-window - 1], error_curve[-1]
-        if abs(before - after) <= PLATEAU_RELATIVE_CHANGE * max(before, 1e-12):
-            return "plateau"
-    return "slow"
+    return "plateau" if on_plateau(error_curve) else "slow"
 
 
 def score(settings, spec, pats, records) -> pd.DataFrame:
