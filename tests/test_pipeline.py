@@ -365,6 +365,16 @@ def test_damaged_chunks_are_set_aside_and_trained_again(pipeline):
         assert (pipeline / f"results/tables/{name}.csv").read_bytes() == content, name
 
 
+def test_chunks_of_another_config_are_out_of_date_not_damaged(pipeline):
+    """Planning another config (the default one, whose runs have other seeds) sets no
+    chunk of this one aside: they are only out of date."""
+    aside = set(glob.glob(str(pipeline / "results/runs/*/*/chunk-*/*.corrupt")))
+    out = snakemake(pipeline, "-n")
+    assert "corrupt chunk" not in out
+    assert set(glob.glob(str(pipeline / "results/runs/*/*/chunk-*/*.corrupt"))) == aside
+    snakemake(pipeline, "-n", "--configfile", TEST_CONFIG)  # the test config's plan again
+
+
 def test_only_planned_chunks_can_be_asked_for(pipeline):
     for target in ("results/runs/xor/2-2-1/chunk-0099/runs.csv",
                    "results/runs/xor/nosuch/chunk-0000/runs.csv"):

@@ -9,7 +9,8 @@ import sys
 from snakemake.utils import update_config
 
 from backprop86.errors import ConfigError
-from backprop86.plan.plan import fingerprint_of, grid_fingerprint, make_plan, write_plan
+from backprop86.plan.fingerprint import fingerprint_of
+from backprop86.plan.plan import grid_fingerprint, make_plan, write_plan
 from backprop86.plan.schema import check_config_file, load_schema, retyped
 from backprop86.tables.chunks import chunk_problem
 
@@ -48,12 +49,12 @@ def validated_plan(config):
 
 
 def set_aside_bad_chunks(plan):
-    """Rename the files of every chunk that is not a finished chunk of its run (rows,
-    seeds, arrays: backprop86.tables.chunks) to *.corrupt, saying so in one line: the
-    chunk is then trained again, and nothing reads the bad files."""
+    """Rename the files of every planned chunk that is damaged (its two files unreadable
+    or not of each other: backprop86.tables.chunks) to *.corrupt, saying so in one line:
+    the chunk is then trained again, and nothing reads the bad files."""
     for r, c in plan.chunks((*plan.runs, *plan.grid_runs)):
         folder = CHUNK.format(task=r.task, variant=r.label, chunk=c)
-        problem = chunk_problem(folder, r.task, r.label, r.chunk_seeds(c))
+        problem = chunk_problem(folder, r.task, r.label)
         if problem:
             for name in ("runs.csv", "records.npz"):
                 os.replace(f"{folder}/{name}", f"{folder}/{name}.corrupt")

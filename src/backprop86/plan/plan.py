@@ -9,7 +9,6 @@ pipeline before any job starts, with one line naming the key.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from .. import backends
 from ..atomic import write_text
 from ..errors import ConfigError
 from ..tasks import get_task
+from .fingerprint import fingerprint_of
 from .grids import Grid, GridPoint, expand, point_label, value_text
 from .schema import check_schema, load_schema
 from .setup import setup
@@ -243,11 +243,6 @@ def read_plan(path: str | Path) -> Plan:
         return Plan.from_dict(data)
     except (KeyError, TypeError) as exc:
         raise ConfigError(str(path), f"not a plan file (no {exc})", allowed) from None
-
-
-def fingerprint_of(data: Any) -> str:
-    """A short hash of plain data (key order ignored)."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _grid_dict(g: Grid) -> dict[str, Any]:

@@ -1,6 +1,12 @@
-"""Whether a training job's files are a finished chunk of its run: both files there, the
-table with one row per planned seed, the records complete and of the same run and seeds.
-The pipeline checks every chunk before any job reads one, and trains a bad one again."""
+"""Whether a training job's files are a finished chunk of its run: both files readable, of
+the run whose folder they are in, the table with a row for each of the records' seeds and
+the records complete. The pipeline checks every chunk before any job reads one, and trains
+a damaged one again.
+
+The files are checked against each other, not against the plan: a chunk of another config
+(other seeds, other settings) is not damaged, only out of date, and Snakemake trains it
+again for that.
+"""
 
 from __future__ import annotations
 
@@ -20,17 +26,20 @@ FILES = ("runs.csv", "records.npz")
 PER_NETWORK = ("seeds", "sweeps", "converged", "final_error")
 
 
-def chunk_problem(folder: str | Path, task: str, label: str,
-                  seeds: Sequence[int]) -> str | None:
-    """Why the chunk in ``folder`` is not a finished chunk of run ``task/label`` with
-    ``seeds``, naming the file; None when it is, or when it is not written yet (a file
-    missing: the job is to run, or is running)."""
+def chunk_problem(folder: str | Path, task: str, label: str) -> str | None:
+    """Why the chunk in ``folder`` is not a finished chunk of run ``task/label``, naming
+    the file; None when it is, or when it is not written yet (a file missing: the job is
+    to run, or is running)."""
     folder = Path(folder)
     table, records = (folder / name for name in FILES)
     if not (table.exists() and records.exists()):
         return None
-    return _table_problem(table, task, label, seeds) or \
-        _records_problem(records, task, label, seeds)
+    try:
+        file = RecordFile.open(records)
+    except ConfigError as exc:
+        return str(exc).split("; allowed:")[0]
+    return _table_problem(table, task, label, [int(s) for s in file.seeds]) or \
+        _records_problem(file, task, label)
 
 
 def _table_problem(path: Path, task: str, label: str, seeds: Sequence[int]) -> str | None:
@@ -43,28 +52,23 @@ def _table_problem(path: Path, task: str, label: str, seeds: Sequence[int]) -> s
     if missing:
         return f"{path}: no column {missing[0]}"
     if list(text["seed"]) != [str(s) for s in seeds]:
-        return f"{path}: {len(text)} rows, not the {len(seeds)} seeds planned"
+        return f"{path}: {len(text)} rows, not the {len(seeds)} seeds of its records.npz"
     if (text["task"] != task).any() or (text["variant"] != label).any():
         return f"{path}: rows of another run than {task}/{label}"
     return None
 
 
-def _records_problem(path: Path, task: str, label: str, seeds: Sequence[int]) -> str | None:
-    try:
-        file = RecordFile.open(path)
-    except ConfigError as exc:
-        return str(exc).split("; allowed:")[0]
+def _records_problem(file: RecordFile, task: str, label: str) -> str | None:
+    path = file.path
     if file.task != task or file.variant != label:
         return f"{path}: the records of {file.task}/{file.variant}, not {task}/{label}"
-    if list(file.seeds) != list(seeds):
-        return f"{path}: the records of other seeds than the {len(seeds)} planned"
     try:
         with zipfile.ZipFile(path) as z:
             shapes = {name[:-4]: _shape(z, name) for name in z.namelist()
                       if name.endswith(".npy")}
     except UNREADABLE as exc:
         return f"{path}: not a complete records file ({type(exc).__name__})"
-    k = len(seeds)
+    k = len(file.seeds)
     for name in (*PER_NETWORK, "error_offsets", "error_values"):
         if name not in shapes:
             return f"{path}: no array {name}"

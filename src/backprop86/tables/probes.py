@@ -15,7 +15,7 @@ import pandas as pd
 from ..core.network import NetworkSpec
 from ..core.patterns import Patterns, encode_inputs
 from ..core.propagation import forward
-from ..plan.plan import fingerprint_of
+from ..plan.fingerprint import fingerprint_of
 from ..plan.setup import setup
 from ..tasks import PRINTED_NETS
 
