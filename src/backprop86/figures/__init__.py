@@ -15,7 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from . import addition, encoder, family_trees, learning, parity, symmetry, xor, xor_and
+from . import (
+    addition,
+    encoder,
+    family_trees,
+    intermediate,
+    learning,
+    negation,
+    parity,
+    symmetry,
+    t_c,
+    xor,
+    xor_and,
+)
 from .hinton import hinton
 
 PAPER, BEYOND, LEARNING = "Paper figures", "Beyond the paper", "Learning across seeds"
@@ -57,6 +69,10 @@ FIGURES: dict[str, Figure] = {
                                             "paper_codes"), "encoder", "codes", PAPER),
     "encoder_code_types": Figure(encoder.code_types, ("variants", "runs", "paper_marks"),
                                  "encoder", "code_types", BEYOND),
+    "intermediate_singleton": Figure(intermediate.singleton,
+                                     ("variants", "examples", "example_activity",
+                                      "fig8_printed", "paper_codes", "runs"), "intermediate",
+                                     "singleton", PAPER),
     "symmetry_net": Figure(symmetry.example_net, ("variants", "examples", "example_weights",
                                                   "paper_weights"), "symmetry", "net", PAPER),
     "symmetry_structure": Figure(symmetry.structure, ("variants", "runs", "paper_marks"),
@@ -73,6 +89,12 @@ FIGURES: dict[str, Figure] = {
     "family_person_projection": Figure(family_trees.person_projection,
                                        ("variants", "person_projection"), "family_trees",
                                        "person_projection", BEYOND),
+    "negation_three_xors": Figure(negation.three_xors,
+                                  ("variants", "examples", "example_weights", "paper_weights",
+                                   "runs"), "negation", "three_xors", PAPER),
+    "t_c_receptive_fields": Figure(t_c.receptive_fields,
+                                   ("variants", "t_c_stimuli", "t_c_templates", "runs"),
+                                   "t_c", "receptive_fields", PAPER),
 }
 
 

@@ -4,12 +4,24 @@ to :data:`TASKS` to make it known to the command line and the pipeline."""
 from __future__ import annotations
 
 from ..errors import ConfigError
-from . import addition, encoder, family_trees, parity, symmetry, xor, xor_and
+from . import (
+    addition,
+    encoder,
+    family_trees,
+    intermediate,
+    negation,
+    parity,
+    symmetry,
+    t_c,
+    xor,
+    xor_and,
+)
 from .base import COMMON_SETTINGS, PrintedNet, Setting, Task, Variant
 
 TASKS: dict[str, Task] = {module.TASK.name: module.TASK
-                          for module in (xor, xor_and, parity, encoder, symmetry,
-                                         family_trees, addition)}
+                          for module in (xor, xor_and, parity, encoder, intermediate,
+                                         symmetry, addition, negation, t_c,
+                                         family_trees)}
 # Every printed net of every task, by its name in the claims ledger.
 PRINTED_NETS: dict[str, PrintedNet] = {net.name: net for task in TASKS.values()
                                        for net in task.printed_nets}
