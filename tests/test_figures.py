@@ -32,6 +32,9 @@ RUNS = [
     ("xor_and", "2-1", "2-1", range(0, 3), {"budget": 100}),
     ("addition", "fig10", "fig10", range(0, 4), {"budget": 600}),
     ("addition", "fig11", "fig11", range(0, 4), {"budget": 1500}),
+    # A setting that changes the network: drawn without the printed Fig. 10 net.
+    ("addition", "fig10-no-links", "fig10", range(0, 2), {"hidden_links": "none",
+                                                          "budget": 300}),
     ("negation", "3-3", "3-3", range(0, 4), {"budget": 800}),
     ("intermediate", "2-1-4-4", "2-1-4-4", range(0, 4), {"budget": 1500}),
     ("t_c", "tied", "tied", range(0, 3), {"retina": 5, "positions": "one", "budget": 2000}),

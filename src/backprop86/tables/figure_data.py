@@ -205,7 +205,10 @@ def paper_weight_tables(runs: pd.DataFrame,
         if (task, variant) in files:
             spec = files[task, variant][0].meta["network"]
             for net in TASKS[task].printed_nets:
-                if net.shown and net.variant == base:
+                # Beside the runs of its own network only: a run whose settings change
+                # the network (addition without links) is not drawn with it.
+                if net.shown and net.variant == base and \
+                        set(net.weights) == set(_param_ends(spec)):
                     printed = {k: np.asarray(w, dtype=float)[0] for k, w in net.weights.items()}
                     weights.append(weights_long(printed, spec).assign(
                         task=task, variant=variant, figure=net.figure))
