@@ -25,14 +25,15 @@ from ..core.network import NetworkSpec, Projection
 from ..core.patterns import Patterns
 from ..errors import ConfigError
 from .base import (
-    PLATEAU_RELATIVE_CHANGE,
+    OUTCOME_COLUMN,
     PrintedCodes,
     PrintedNet,
     Setting,
     Task,
     Variant,
     binary_patterns,
-    on_plateau,
+    outcomes,
+    unprinted_rate,
 )
 
 INPUTS = binary_patterns(4)  # a1 a0 b1 b0: case 4a + b
@@ -122,12 +123,6 @@ def computes(activity: np.ndarray, function: np.ndarray) -> np.ndarray:
     return (on == function[None]).all(axis=1) | (on == ~function[None]).all(axis=1)
 
 
-def outcome(converged: bool, error_curve: np.ndarray) -> str:
-    """``solved``, ``plateau`` (stuck: its error stopped moving) or ``slow``."""
-    if converged:
-        return "solved"
-    return "plateau" if on_plateau(error_curve) else "slow"
-
 
 def score(settings, spec, pats, records) -> pd.DataFrame:
     """Per network: the cases it gets right, how it ended, and what its hidden units
@@ -138,8 +133,7 @@ def score(settings, spec, pats, records) -> pd.DataFrame:
     units = [records.activity[h][:, :, 0] for h in hidden]
     rows: dict[str, object] = {
         "n_right": right.sum(axis=1),
-        "outcome": [outcome(bool(records.converged[i]), records.error_curve(i))
-                    for i in range(len(records))],
+        "outcome": outcomes(records),
         "low_carry_unit": np.any([computes(u, LOW_CARRY) for u in units], axis=0),
         "high_carry_unit": np.any([computes(u, HIGH_CARRY) for u in units], axis=0),
     }
@@ -157,9 +151,7 @@ def _build(n_hidden: int):
 
 def _defaults(name: str) -> dict[str, Setting]:
     return {
-        "eps": Setting(0.5, "PDP ch. 8 p. 331: the chapter's rate for XOR and parity",
-                       "S", "not printed for addition (PAPER_FACTS B.5): assumed"),
-        "alpha": Setting(0.9, "PDP ch. 8 p. 330 (alpha about 0.9 in most simulations)", "S"),
+        **unprinted_rate("B.5", "addition"),
         "budget": Setting(BUDGET, "no budget printed (PAPER_FACTS B.5)", "UNCONFIRMED",
                           "long enough that a net still short of within_0.1 is stuck"),
         "hidden_links": Setting(
@@ -174,9 +166,7 @@ BUDGET = 20_000
 
 SCORE_COLUMNS = {
     "n_right": "cases (of 16) whose 3 outputs are all on the right side of 0.5",
-    "outcome": "solved (met the stop criterion), plateau (not solved and the error changed "
-               f"by under {PLATEAU_RELATIVE_CHANGE:g} relative over the last tenth of the run, "
-               "at most 1000 sweeps: stuck) or slow (still learning at the budget)",
+    "outcome": OUTCOME_COLUMN,
     "low_carry_unit": "a hidden unit is on exactly when both low-order bits are (the low "
                       "carry of PDP Fig. 10), or exactly when they are not (bool)",
     "high_carry_unit": "a hidden unit is on exactly when the sum is 4 or more (the high "

@@ -241,5 +241,30 @@ def on_plateau(error_curve: np.ndarray) -> bool:
     return abs(before - after) <= PLATEAU_RELATIVE_CHANGE * max(before, 1e-12)
 
 
+# The runs-table column of :func:`outcomes`, for a task's ``score_columns``.
+OUTCOME_COLUMN = ("solved (met the stop criterion), plateau (not solved and the error "
+                  f"changed by under {PLATEAU_RELATIVE_CHANGE:g} relative over the last tenth "
+                  "of the run, at most 1000 sweeps: stuck) or slow (still learning at the "
+                  "budget)")
+
+
+def outcomes(records: EnsembleRecords) -> list[str]:
+    """How each network's run ended: ``solved``, ``plateau`` (stuck: its error stopped
+    moving, :func:`on_plateau`) or ``slow``."""
+    return ["solved" if records.converged[i] else
+            "plateau" if on_plateau(records.error_curve(i)) else "slow"
+            for i in range(len(records))]
+
+
+def unprinted_rate(section: str, net: str) -> dict[str, Setting]:
+    """eps and alpha for a net whose rate the papers do not print: the chapter's values for
+    XOR and parity, with the PAPER_FACTS ``section`` that says so."""
+    return {
+        "eps": Setting(0.5, "PDP ch. 8 p. 331: the chapter's rate for XOR and parity", "S",
+                       f"not printed for {net} (PAPER_FACTS {section}): assumed"),
+        "alpha": Setting(0.9, "PDP ch. 8 p. 330 (alpha about 0.9 in most simulations)", "S"),
+    }
+
+
 def no_scores(settings, spec, patterns, records) -> pd.DataFrame:
     return pd.DataFrame(index=range(len(records)))

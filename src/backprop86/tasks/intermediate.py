@@ -18,14 +18,15 @@ from ..core.network import NetworkSpec, Projection
 from ..core.patterns import Patterns
 from ..core.propagation import forward
 from .base import (
-    PLATEAU_RELATIVE_CHANGE,
+    OUTCOME_COLUMN,
     FigureTables,
     PrintedCodes,
     Setting,
     Task,
     Variant,
     binary_patterns,
-    on_plateau,
+    outcomes,
+    unprinted_rate,
 )
 
 INPUTS = binary_patterns(2)  # 00, 01, 10, 11 (PDP Table 6)
@@ -148,12 +149,6 @@ def case_order(values: np.ndarray) -> list[str]:
 TABLE7_ORDER = case_order(TABLE7[:, :1].T)[0]
 
 
-def outcome(converged: bool, error_curve: np.ndarray) -> str:
-    """``solved``, ``plateau`` (stuck: its error stopped moving) or ``slow``."""
-    if converged:
-        return "solved"
-    return "plateau" if on_plateau(error_curve) else "slow"
-
 
 def score(settings, spec, pats, records) -> pd.DataFrame:
     """Per network: the cases it gets right, how it ended, and how its singleton carries
@@ -163,8 +158,7 @@ def score(settings, spec, pats, records) -> pd.DataFrame:
     s = records.activity["singleton"][:, :, 0]  # (K, 4)
     return pd.DataFrame({
         "n_right": right.sum(axis=1),
-        "outcome": [outcome(bool(records.converged[i]), records.error_curve(i))
-                    for i in range(len(records))],
+        "outcome": outcomes(records),
         "singleton_levels": levels(s),
         "graded_levels": graded_levels(s),
         "singleton_min_gap": np.diff(np.sort(s, axis=1), axis=1).min(axis=1),
@@ -180,18 +174,14 @@ def build(settings) -> tuple[NetworkSpec, Patterns]:
 BUDGET = 10_000
 
 DEFAULTS = {
-    "eps": Setting(0.5, "PDP ch. 8 p. 331: the chapter's rate for XOR and parity", "S",
-                   "not printed for this net (PAPER_FACTS B.3): assumed"),
-    "alpha": Setting(0.9, "PDP ch. 8 p. 330 (alpha about 0.9 in most simulations)", "S"),
+    **unprinted_rate("B.3", "this net"),
     "budget": Setting(BUDGET, "no budget printed (PAPER_FACTS B.3)", "UNCONFIRMED",
                       "long enough that a net still short of within_0.1 is stuck"),
 }
 
 SCORE_COLUMNS = {
     "n_right": "cases (of 4) whose 4 outputs are all on the right side of 0.5",
-    "outcome": "solved (met the stop criterion), plateau (not solved and the error changed "
-               f"by under {PLATEAU_RELATIVE_CHANGE:g} relative over the last tenth of the run, "
-               "at most 1000 sweeps: stuck) or slow (still learning at the budget)",
+    "outcome": OUTCOME_COLUMN,
     "singleton_levels": "distinct levels of the singleton over the 4 cases: 1 + the gaps of "
                         f"at least {LEVEL_GAP:g} between its sorted values (1-4; PDP Table 7 "
                         "has 4: 0, .2, .6, 1)",

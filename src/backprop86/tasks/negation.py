@@ -17,13 +17,14 @@ import pandas as pd
 from ..core.network import NetworkSpec, Projection
 from ..core.patterns import Patterns
 from .base import (
-    PLATEAU_RELATIVE_CHANGE,
+    OUTCOME_COLUMN,
     PrintedNet,
     Setting,
     Task,
     Variant,
     binary_patterns,
-    on_plateau,
+    outcomes,
+    unprinted_rate,
 )
 
 INPUTS = binary_patterns(4)  # n x1 x2 x3, counting order (PDP Table 9)
@@ -114,12 +115,6 @@ def xor_pairs(activity: np.ndarray) -> np.ndarray:
     return pairs.any(axis=1)
 
 
-def outcome(converged: bool, error_curve: np.ndarray) -> str:
-    """``solved``, ``plateau`` (stuck: its error stopped moving) or ``slow``."""
-    if converged:
-        return "solved"
-    return "plateau" if on_plateau(error_curve) else "slow"
-
 
 def score(settings, spec, pats, records) -> pd.DataFrame:
     """Per network: the cases it gets right, how it ended, and whether its hidden units
@@ -131,8 +126,7 @@ def score(settings, spec, pats, records) -> pd.DataFrame:
     depends = sensitivity(hidden) >= DEPENDS
     return pd.DataFrame({
         "n_right": right.sum(axis=1),
-        "outcome": [outcome(bool(records.converged[i]), records.error_curve(i))
-                    for i in range(len(records))],
+        "outcome": outcomes(records),
         "xor_pairs": pairs.sum(axis=1),
         "three_xors": pairs.all(axis=1),
         "hidden_using_flag": depends[:, :, 0].sum(axis=1),
@@ -146,18 +140,14 @@ def build(settings) -> tuple[NetworkSpec, Patterns]:
 BUDGET = 5_000
 
 DEFAULTS = {
-    "eps": Setting(0.5, "PDP ch. 8 p. 331: the chapter's rate for XOR and parity", "S",
-                   "not printed for negation (PAPER_FACTS B.6): assumed"),
-    "alpha": Setting(0.9, "PDP ch. 8 p. 330 (alpha about 0.9 in most simulations)", "S"),
+    **unprinted_rate("B.6", "negation"),
     "budget": Setting(BUDGET, "no budget printed (PAPER_FACTS B.6)", "UNCONFIRMED",
                       "long enough that a net still short of within_0.1 is stuck"),
 }
 
 SCORE_COLUMNS = {
     "n_right": "cases (of 16) whose 3 outputs are all on the right side of 0.5",
-    "outcome": "solved (met the stop criterion), plateau (not solved and the error changed "
-               f"by under {PLATEAU_RELATIVE_CHANGE:g} relative over the last tenth of the run, "
-               "at most 1000 sweeps: stuck) or slow (still learning at the budget)",
+    "outcome": OUTCOME_COLUMN,
     "xor_pairs": "how many of x1, x2, x3 a hidden unit pairs with the flag n (the unit "
                  f"changes by at least {DEPENDS:g} on average when n or that input is "
                  "flipped, by less when either other input is) (0-3)",

@@ -32,7 +32,7 @@ import pandas as pd
 from ..core.network import NetworkSpec, Projection
 from ..core.patterns import Patterns
 from ..errors import ConfigError
-from .base import PLATEAU_RELATIVE_CHANGE, FigureTables, Setting, Task, Variant, on_plateau
+from .base import OUTCOME_COLUMN, FigureTables, Setting, Task, Variant, outcomes
 
 # PDP Fig. 13 [P-img]: a block T and a block C, five squares each, rows top to bottom.
 T_BLOCK = np.array([[1, 1, 1], [0, 1, 0], [0, 1, 0]], dtype=float)
@@ -215,12 +215,6 @@ FIGURE_TABLES = FigureTables(
 )
 
 
-def outcome(converged: bool, error_curve: np.ndarray) -> str:
-    """``solved``, ``plateau`` (stuck: its error stopped moving) or ``slow``."""
-    if converged:
-        return "solved"
-    return "plateau" if on_plateau(error_curve) else "slow"
-
 
 def score(settings, spec, pats, records) -> pd.DataFrame:
     """Per network: the cases it gets right, how it ended, and the kind of its receptive
@@ -231,8 +225,7 @@ def score(settings, spec, pats, records) -> pd.DataFrame:
     kinds, match = kind_of(fields)
     rows: dict[str, object] = {
         "n_right": right.sum(axis=1),
-        "outcome": [outcome(bool(records.converged[i]), records.error_curve(i))
-                    for i in range(len(records))],
+        "outcome": outcomes(records),
         "rf_kind": kinds,
         "rf_match": match,
         "rf_bias": records.final["rf"][:, 0, RF * RF],
@@ -265,9 +258,7 @@ DEFAULTS = {
 
 SCORE_COLUMNS = {
     "n_right": "cases whose output is on the right side of 0.5 (of 8, or of 8 x positions)",
-    "outcome": "solved (met the stop criterion), plateau (not solved and the error changed "
-               f"by under {PLATEAU_RELATIVE_CHANGE:g} relative over the last tenth of the run, "
-               "at most 1000 sweeps: stuck) or slow (still learning at the budget)",
+    "outcome": OUTCOME_COLUMN,
     "rf_kind": "the learned receptive field's kind, PDP Fig. 15: on_centre (A), bar (B, "
                "vertical or horizontal), diagonal (C), compactness (D), or other; the kind "
                f"of the template (either sign) whose cosine with the 9 weights is largest, "
