@@ -33,7 +33,7 @@ from .base import (
     Variant,
     binary_patterns,
     outcomes,
-    unprinted_rate,
+    unprinted_training,
 )
 
 INPUTS = binary_patterns(4)  # a1 a0 b1 b0: case 4a + b
@@ -151,9 +151,7 @@ def _build(n_hidden: int):
 
 def _defaults(name: str) -> dict[str, Setting]:
     return {
-        **unprinted_rate("B.5", "addition"),
-        "budget": Setting(BUDGET, "no budget printed (PAPER_FACTS B.5)", "UNCONFIRMED",
-                          "long enough that a net still short of within_0.1 is stuck"),
+        **unprinted_training("B.5", "addition", BUDGET),
         "hidden_links": Setting(
             "all_earlier", "PDP Fig. 10 (the low carry feeds the high one); Fig. 11 draws "
             "links between hidden units", "P-img" if name == "fig10" else "UNCONFIRMED",

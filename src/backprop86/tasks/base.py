@@ -256,13 +256,16 @@ def outcomes(records: EnsembleRecords) -> list[str]:
             for i in range(len(records))]
 
 
-def unprinted_rate(section: str, net: str) -> dict[str, Setting]:
-    """eps and alpha for a net whose rate the papers do not print: the chapter's values for
-    XOR and parity, with the PAPER_FACTS ``section`` that says so."""
+def unprinted_training(section: str, net: str, budget: int) -> dict[str, Setting]:
+    """eps, alpha and budget for a net whose training the papers do not print: the
+    chapter's rate for XOR and parity, and a budget long enough that a net still short of
+    the criterion is stuck; ``section`` is the PAPER_FACTS section that says so."""
     return {
         "eps": Setting(0.5, "PDP ch. 8 p. 331: the chapter's rate for XOR and parity", "S",
                        f"not printed for {net} (PAPER_FACTS {section}): assumed"),
         "alpha": Setting(0.9, "PDP ch. 8 p. 330 (alpha about 0.9 in most simulations)", "S"),
+        "budget": Setting(budget, f"no budget printed (PAPER_FACTS {section})", "UNCONFIRMED",
+                          "long enough that a net still short of within_0.1 is stuck"),
     }
 
 

@@ -21,12 +21,11 @@ from .base import (
     OUTCOME_COLUMN,
     FigureTables,
     PrintedCodes,
-    Setting,
     Task,
     Variant,
     binary_patterns,
     outcomes,
-    unprinted_rate,
+    unprinted_training,
 )
 
 INPUTS = binary_patterns(2)  # 00, 01, 10, 11 (PDP Table 6)
@@ -174,9 +173,7 @@ def build(settings) -> tuple[NetworkSpec, Patterns]:
 BUDGET = 10_000
 
 DEFAULTS = {
-    **unprinted_rate("B.3", "this net"),
-    "budget": Setting(BUDGET, "no budget printed (PAPER_FACTS B.3)", "UNCONFIRMED",
-                      "long enough that a net still short of within_0.1 is stuck"),
+    **unprinted_training("B.3", "this net", BUDGET),
 }
 
 SCORE_COLUMNS = {

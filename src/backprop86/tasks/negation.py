@@ -19,12 +19,11 @@ from ..core.patterns import Patterns
 from .base import (
     OUTCOME_COLUMN,
     PrintedNet,
-    Setting,
     Task,
     Variant,
     binary_patterns,
     outcomes,
-    unprinted_rate,
+    unprinted_training,
 )
 
 INPUTS = binary_patterns(4)  # n x1 x2 x3, counting order (PDP Table 9)
@@ -140,9 +139,7 @@ def build(settings) -> tuple[NetworkSpec, Patterns]:
 BUDGET = 5_000
 
 DEFAULTS = {
-    **unprinted_rate("B.6", "negation"),
-    "budget": Setting(BUDGET, "no budget printed (PAPER_FACTS B.6)", "UNCONFIRMED",
-                      "long enough that a net still short of within_0.1 is stuck"),
+    **unprinted_training("B.6", "negation", BUDGET),
 }
 
 SCORE_COLUMNS = {
