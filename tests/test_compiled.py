@@ -21,6 +21,7 @@ from backprop86 import (
 from backprop86.backends import numba as compiled
 from backprop86.backends.numba import codegen
 from backprop86.core.criteria import OutputSummary
+from backprop86.plan.setup import setup
 from backprop86.run.experiment import run
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba not installed")
@@ -250,6 +251,25 @@ def test_a_task_run_gives_the_same_table_up_to_rounding():
     got, records = run("family_trees", "paper", range(4), {"budget": 60}, backend="numba")
     assert records.meta["backend"] == "numba"
     assert list(got.columns) == list(ref.columns)
+    numeric = ref.select_dtypes("number").columns
+    np.testing.assert_allclose(got[numeric].astype(float), ref[numeric].astype(float),
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_a_net_of_many_tied_projections_takes_the_general_passes():
+    """T-C's retina, a projection per patch and per hidden unit: written out, its kernel
+    would take minutes to compile; its general passes agree with the numpy core."""
+    settings = {"retina": 5, "positions": "one", "budget": 150}
+    ready = setup("t_c", "tied", settings)
+    program = compiled.program.Program.of(ready.spec)
+    # Small enough in parameters and patterns to be written out, but for its projections.
+    assert program.n_params <= codegen.SMALL_NETWORK
+    assert ready.patterns.n_cases <= codegen.SHORT_ROWS
+    assert len(ready.spec.projections) > codegen.WRITTEN_PROJECTIONS
+    assert not codegen.is_small(program, ready.patterns.n_cases)
+    ref, _ = run("t_c", "tied", range(3), settings)
+    got, records = run("t_c", "tied", range(3), settings, backend="numba")
+    assert records.meta["backend"] == "numba"
     numeric = ref.select_dtypes("number").columns
     np.testing.assert_allclose(got[numeric].astype(float), ref[numeric].astype(float),
                                rtol=1e-9, atol=1e-12)

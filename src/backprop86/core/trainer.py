@@ -110,15 +110,15 @@ class Backend:
     ----------
     name : recorded in ``meta["backend"]`` of the records.
     stepper : makes the stepper of a :class:`Block`.
-    supports : whether it can train a run (its network, config and observer); a run it
-        cannot train is trained by :data:`REFERENCE`.
+    supports : whether it can train a run (its config and observer); a run it cannot
+        train is trained by :data:`REFERENCE`.
     one_block : train every network in one block whose threads share its networks (else
         blocks of :func:`default_block_size` networks, side by side, one thread each).
     """
 
     name: str
     stepper: Callable[[Block], Stepper]
-    supports: Callable[[NetworkSpec, TrainConfig, Observer | None], bool]
+    supports: Callable[[TrainConfig, Observer | None], bool]
     one_block: bool = False
 
 
@@ -190,7 +190,7 @@ def train(spec: NetworkSpec, patterns: Patterns, config: TrainConfig, seeds: Ite
                               f"({k}, {patterns.n_cases})")
 
     backend = backend or REFERENCE
-    if not backend.supports(spec, config, observer):
+    if not backend.supports(config, observer):
         backend = REFERENCE
     if block_size is None:
         block_size = (max(k, 1) if backend.one_block
@@ -384,4 +384,4 @@ def change_weights(params, velocity, grads, rule: LearningRule, sweep: int) -> N
             w *= decay
 
 
-REFERENCE = Backend("numpy", ReferenceStepper, lambda spec, config, observer: True)
+REFERENCE = Backend("numpy", ReferenceStepper, lambda config, observer: True)

@@ -24,9 +24,8 @@ Its modules, each with one job:
 * :mod:`.stepper`: the kernel driven by the core's block loop.
 
 Supported: any feed-forward :class:`~backprop86.core.network.NetworkSpec` (tied weights
-included) of up to :data:`MAX_PROJECTIONS` projections, logistic or tanh units, batch mode,
-case masks, snapshots. Per-pattern mode, observers and larger networks stay on the numpy
-core; :func:`supports` says which.
+included), logistic or tanh units, batch mode, case masks, snapshots. Per-pattern mode and
+observers stay on the numpy core; :func:`supports` says which.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from __future__ import annotations
 import importlib.util
 
 from ...core.config import TrainConfig
-from ...core.network import NetworkSpec
 from ...core.trainer import Backend, Observer
 from .stepper import CompiledStepper
 
@@ -44,17 +42,9 @@ def available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-# The kernel's passes are written out projection by projection, so its compile time grows
-# with their number: past this many (the T-C net's 72 take minutes to compile) the numpy
-# core is faster for any run the pipeline makes.
-MAX_PROJECTIONS = 24
-
-
-def supports(spec: NetworkSpec, config: TrainConfig, observer: Observer | None) -> bool:
-    """Whether this backend trains a run: batch mode without an observer, on a network
-    of at most :data:`MAX_PROJECTIONS` projections."""
-    return (config.rule.mode == "batch" and observer is None
-            and len(spec.projections) <= MAX_PROJECTIONS)
+def supports(config: TrainConfig, observer: Observer | None) -> bool:
+    """Whether this backend can train a run: batch mode without an observer."""
+    return config.rule.mode == "batch" and observer is None
 
 
 NUMBA = Backend("numba", CompiledStepper, supports, one_block=True)

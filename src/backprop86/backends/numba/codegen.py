@@ -1,8 +1,8 @@
 """The numba backend's training kernel, as Python source: one loop over networks and sweeps
 (``SKELETON``) around a forward pass, a backward pass and a gradient.
 
-A network of at most ``SMALL_NETWORK`` parameters, trained on at most ``SHORT_ROWS``
-patterns, gets passes written out for its shapes: every size and offset a constant, each
+A network of at most ``SMALL_NETWORK`` parameters and ``WRITTEN_PROJECTIONS`` projections,
+trained on at most ``SHORT_ROWS`` patterns, gets passes written out for its shapes: every size and offset a constant, each
 unit's sum over its sources spelled out, no index arrays. The general passes of
 :mod:`.kernel` spend most of such a network's sweep walking index arrays and
 setting up loops of 4 to 64 iterations; written out, XOR 2-2-1 and parity 4-4-1 train
@@ -32,6 +32,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 SMALL_NETWORK = 200  # parameters; larger networks use the general passes
+# Projections: each is written out on its own, so past this many the source, and its
+# compile time, grow too large (T-C's 72 tied patch projections took minutes).
+WRITTEN_PROJECTIONS = 24
 # Patterns; over more, the general passes' loops are long enough that walking the index
 # arrays costs little, and a kernel's compile time (5-10 s) is not repaid in a default run.
 SHORT_ROWS = 64
@@ -201,7 +204,8 @@ residuals(act, targets, m, delta, o0, n_out, n_cases, margin, on_above,
 
 def is_small(program, n_cases: int) -> bool:
     """Whether a network gets passes written out for its shapes."""
-    return program.n_params <= SMALL_NETWORK and n_cases <= SHORT_ROWS
+    return (program.n_params <= SMALL_NETWORK and n_cases <= SHORT_ROWS
+            and len(program.source) <= WRITTEN_PROJECTIONS)
 
 
 def source(program, n_cases: int) -> str:
