@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
 
-from ..tables.stats import wilson_interval
 from . import theme
 from .hinton import hinton
 from .symmetry import full_matrix
@@ -67,12 +66,7 @@ def three_xors(variants: pd.DataFrame, examples: pd.DataFrame, weights: pd.DataF
     counts = learned["xor_pairs"].astype(int).value_counts()
     n = len(learned)
     x = np.arange(4)
-    shares = np.array([counts.get(k, 0) / n if n else np.nan for k in x])
-    bounds = np.array([wilson_interval(int(counts.get(k, 0)), n) for k in x])
-    color = theme.colors(1)[0]
-    ax.bar(x, shares, color=color)
-    ax.errorbar(x, shares, yerr=[shares - bounds[:, 0], bounds[:, 1] - shares], fmt="none",
-                ecolor="black", capsize=3, linewidth=0.8)
+    theme.share_bars(ax, x, counts, x, n, color=theme.colors(1)[0])
     ax.set_xticks(x, [str(k) for k in x])
     ax.set_xlabel("inputs paired with the flag by a hidden unit\n(3: Fig. 12's three "
                   "exclusive-ors)")

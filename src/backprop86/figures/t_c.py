@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
 
-from ..tables.stats import wilson_interval
 from . import theme
 from .hinton import hinton
 
@@ -86,15 +85,10 @@ def receptive_fields(variants: pd.DataFrame, stimuli: pd.DataFrame,
                                        theme.colors(len(rows)))):
         rv = runs[(runs["task"] == TASK) & (runs["variant"] == v.variant)]
         done = rv[rv["converged"].astype(bool)]
-        counts = done["rf_kind"].value_counts()
-        n = len(done)
-        shares = np.array([counts.get(k, 0) / n if n else np.nan for k in KINDS])
-        bounds = np.array([wilson_interval(int(counts.get(k, 0)), n) for k in KINDS])
         x = np.arange(len(KINDS)) + (j - (len(rows) - 1) / 2) * width
-        ax.bar(x, shares, width=width, color=color,
-               label=f"{v.variant}: {n} of {len(rv)} seeds met {v.stop}")
-        ax.errorbar(x, shares, yerr=[shares - bounds[:, 0], bounds[:, 1] - shares],
-                    fmt="none", ecolor="black", capsize=2, linewidth=0.8)
+        theme.share_bars(ax, x, done["rf_kind"].value_counts(), KINDS, len(done), width=width,
+                         color=color, label=f"{v.variant}: {len(done)} of {len(rv)} seeds "
+                         f"met {v.stop}")
     ax.set_xticks(range(len(KINDS)), [TITLES[k] for k in KINDS])
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of the learned nets")

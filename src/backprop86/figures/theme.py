@@ -13,9 +13,11 @@ import matplotlib
 matplotlib.use("Agg")  # figures are pipeline outputs: never open a window
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
+from ..tables.stats import wilson_interval  # noqa: E402
 
 # Hinton diagrams as in the papers (Nature Fig. 4 caption): white squares for positive
 # weights, black for negative, on a grey ground.
@@ -43,6 +45,26 @@ def apply() -> None:
 def colors(n: int) -> list:
     """The first ``n`` colours of the theme's palette."""
     return sns.color_palette(PALETTE, n)
+
+
+def share_bars(ax, x, counts, categories, n: int, **bar) -> None:
+    """Bars of the share of ``n`` in each category, with 95 % Wilson intervals.
+
+    Parameters
+    ----------
+    ax : the axes.
+    x : (C,) bar positions.
+    counts : category to count (a mapping, e.g. ``Series.value_counts()``).
+    categories : the C categories, in the order of ``x``.
+    n : the total the shares are of (NaN bars when 0).
+    bar : passed to ``ax.bar`` (color, width, label).
+    """
+    hits = [int(counts.get(k, 0)) for k in categories]
+    shares = np.array([h / n if n else np.nan for h in hits])
+    bounds = np.array([wilson_interval(h, n) for h in hits])
+    ax.bar(x, shares, **bar)
+    ax.errorbar(x, shares, yerr=[shares - bounds[:, 0], bounds[:, 1] - shares], fmt="none",
+                ecolor="black", capsize=2, linewidth=0.8)
 
 
 def save(fig: plt.Figure, stem: str | Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:

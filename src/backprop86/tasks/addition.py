@@ -32,6 +32,7 @@ from .base import (
     Task,
     Variant,
     binary_patterns,
+    cases_right,
     outcomes,
     unprinted_training,
 )
@@ -127,12 +128,10 @@ def computes(activity: np.ndarray, function: np.ndarray) -> np.ndarray:
 def score(settings, spec, pats, records) -> pd.DataFrame:
     """Per network: the cases it gets right, how it ended, and what its hidden units
     compute (the carries of Fig. 10, the units of Table 8)."""
-    y = records.activity[spec.output]
-    right = ((y > 0.5) == (np.asarray(pats.targets)[None] > 0.5)).all(axis=2)
     hidden = [g for g in spec.order if g != spec.output]
     units = [records.activity[h][:, :, 0] for h in hidden]
     rows: dict[str, object] = {
-        "n_right": right.sum(axis=1),
+        "n_right": cases_right(spec, pats, records),
         "outcome": outcomes(records),
         "low_carry_unit": np.any([computes(u, LOW_CARRY) for u in units], axis=0),
         "high_carry_unit": np.any([computes(u, HIGH_CARRY) for u in units], axis=0),

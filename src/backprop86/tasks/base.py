@@ -248,6 +248,13 @@ OUTCOME_COLUMN = ("solved (met the stop criterion), plateau (not solved and the 
                   "budget)")
 
 
+def cases_right(spec: NetworkSpec, patterns: Patterns, records: EnsembleRecords) -> np.ndarray:
+    """(K,) how many cases each network gets right: every output on its target's side of
+    0.5."""
+    y = records.activity[spec.output]
+    return ((y > 0.5) == (np.asarray(patterns.targets)[None] > 0.5)).all(axis=2).sum(axis=1)
+
+
 def outcomes(records: EnsembleRecords) -> list[str]:
     """How each network's run ended: ``solved``, ``plateau`` (stuck: its error stopped
     moving, :func:`on_plateau`) or ``slow``."""

@@ -24,6 +24,7 @@ from .base import (
     Task,
     Variant,
     binary_patterns,
+    cases_right,
     outcomes,
     unprinted_training,
 )
@@ -152,11 +153,9 @@ TABLE7_ORDER = case_order(TABLE7[:, :1].T)[0]
 def score(settings, spec, pats, records) -> pd.DataFrame:
     """Per network: the cases it gets right, how it ended, and how its singleton carries
     the four cases."""
-    y = records.activity[spec.output]
-    right = ((y > 0.5) == (np.asarray(pats.targets)[None] > 0.5)).all(axis=2)
     s = records.activity["singleton"][:, :, 0]  # (K, 4)
     return pd.DataFrame({
-        "n_right": right.sum(axis=1),
+        "n_right": cases_right(spec, pats, records),
         "outcome": outcomes(records),
         "singleton_levels": levels(s),
         "graded_levels": graded_levels(s),

@@ -22,6 +22,7 @@ from .base import (
     Task,
     Variant,
     binary_patterns,
+    cases_right,
     outcomes,
     unprinted_training,
 )
@@ -118,13 +119,11 @@ def xor_pairs(activity: np.ndarray) -> np.ndarray:
 def score(settings, spec, pats, records) -> pd.DataFrame:
     """Per network: the cases it gets right, how it ended, and whether its hidden units
     are Fig. 12's three exclusive-ors."""
-    y = records.activity[spec.output]
-    right = ((y > 0.5) == (np.asarray(pats.targets)[None] > 0.5)).all(axis=2)
     hidden = records.activity["hidden"]
     pairs = xor_pairs(hidden)
     depends = sensitivity(hidden) >= DEPENDS
     return pd.DataFrame({
-        "n_right": right.sum(axis=1),
+        "n_right": cases_right(spec, pats, records),
         "outcome": outcomes(records),
         "xor_pairs": pairs.sum(axis=1),
         "three_xors": pairs.all(axis=1),

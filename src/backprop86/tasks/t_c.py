@@ -32,7 +32,7 @@ import pandas as pd
 from ..core.network import NetworkSpec, Projection
 from ..core.patterns import Patterns
 from ..errors import ConfigError
-from .base import OUTCOME_COLUMN, FigureTables, Setting, Task, Variant, outcomes
+from .base import OUTCOME_COLUMN, FigureTables, Setting, Task, Variant, cases_right, outcomes
 
 # PDP Fig. 13 [P-img]: a block T and a block C, five squares each, rows top to bottom.
 T_BLOCK = np.array([[1, 1, 1], [0, 1, 0], [0, 1, 0]], dtype=float)
@@ -219,12 +219,10 @@ FIGURE_TABLES = FigureTables(
 def score(settings, spec, pats, records) -> pd.DataFrame:
     """Per network: the cases it gets right, how it ended, and the kind of its receptive
     field (Fig. 15)."""
-    y = records.activity[spec.output][:, :, 0]
-    right = (y > 0.5) == (np.asarray(pats.targets)[None, :, 0] > 0.5)
     fields = receptive_field(records.final["rf"])
     kinds, match = kind_of(fields)
     rows: dict[str, object] = {
-        "n_right": right.sum(axis=1),
+        "n_right": cases_right(spec, pats, records),
         "outcome": outcomes(records),
         "rf_kind": kinds,
         "rf_match": match,
